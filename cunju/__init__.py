@@ -1,0 +1,1 @@
+"""cunju (村居): a platform for rural community Party organizations and their residents."""

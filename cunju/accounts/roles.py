@@ -1,0 +1,48 @@
+"""Roles and what each may do: rules as data, read by ``RoleBackend``.
+
+Permissions are Django permission names. Every role is further limited to its scope node
+by ``for_user``; a permission never widens what a user can see.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    TOWN_ADMIN = "town_admin", _("Town administrator")
+    COMMUNITY_SECRETARY = "community_secretary", _("Community Party secretary")
+    BRANCH_SECRETARY = "branch_secretary", _("Branch secretary")
+    CLERK = "clerk", _("Clerk")
+    MEMBER = "member", _("Party member")
+
+
+VIEW_TREE = {"places.view_place", "organizations.view_organization"}
+EDIT_TREE = {
+    "places.add_place",
+    "places.change_place",
+    "places.import_place",
+    "organizations.add_organization",
+    "organizations.change_organization",
+}
+MANAGE_USERS = {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
+REVEAL = {"core.reveal_personal_data"}
+AUDIT = {"core.view_audit_log"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.SYSTEM_ADMIN: VIEW_TREE | EDIT_TREE | MANAGE_USERS | REVEAL | AUDIT,
+    Role.TOWN_ADMIN: VIEW_TREE | EDIT_TREE | MANAGE_USERS | REVEAL | AUDIT,
+    Role.COMMUNITY_SECRETARY: VIEW_TREE | EDIT_TREE | {"accounts.view_user"} | REVEAL,
+    Role.BRANCH_SECRETARY: VIEW_TREE | {"accounts.view_user"},
+    Role.CLERK: VIEW_TREE | {"places.add_place", "places.change_place", "places.import_place"},
+    Role.MEMBER: set(),
+}
+
+# Roles that see the whole installation regardless of scope.
+UNSCOPED_ROLES = {Role.SYSTEM_ADMIN}
+
+# Which roles a user of a role may hand out (never above their own).
+ASSIGNABLE_ROLES: dict[str, set[str]] = {
+    Role.SYSTEM_ADMIN: set(Role.values),
+    Role.TOWN_ADMIN: set(Role.values) - {Role.SYSTEM_ADMIN},
+}

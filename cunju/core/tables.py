@@ -1,0 +1,22 @@
+"""Tables for the shared lists."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+
+class AuditEventTable(tables.Table):
+    at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("Time"))
+    changes = tables.Column(verbose_name=_("Changes"), orderable=False)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "username", "ip", "action", "object_repr", "changes", "outcome", "message"]
+        attrs = {"class": "table"}
+        empty_text = _("Nothing here yet.")
+
+    def render_changes(self, value):
+        if not value:
+            return "—"
+        return "; ".join(f"{k}: {v}" for k, v in value.items())[:200]
