@@ -37,5 +37,5 @@ pytest-postgres:
 test: setup lint check pytest pytest-postgres
 
 messages:
-	cd cunju && ../$(CUNJU) makemessages -l zh_Hans --no-obsolete --no-location
+	cd cunju && ../$(CUNJU) makemessages -l zh_Hans --no-obsolete --no-location -i settings_test.py
 	cd cunju && ../$(CUNJU) compilemessages -l zh_Hans

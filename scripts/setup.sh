@@ -38,6 +38,7 @@ if ! (command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .); then
   missing+=(fonts-noto-cjk fonts-wqy-zenhei)
 fi
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing system packages: ${missing[*]}"
