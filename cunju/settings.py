@@ -6,6 +6,7 @@ deployment sets ``CUNJU_DATABASE_URL``, ``CUNJU_SECRET_KEY`` and the personal-da
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -213,6 +214,11 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CUNJU_IMPORT_MAX_BYTES = int(os.environ.get("CUNJU_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+# --- Office conversion ---------------------------------------------------------------------
+
+# Without LibreOffice the platform runs with office conversion disabled (PDFs still work).
+CUNJU_SOFFICE = os.environ.get("CUNJU_SOFFICE") or shutil.which("soffice") or ""
 
 # --- Background tasks (Django's Tasks API) -------------------------------------------------
 

@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the audit of logins)
+        from . import checks, signals  # noqa: F401  (registers checks, audits logins)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cunju.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from cunju.core.tasks import prune_audit_log
 
 
 class Command(BaseCommand):
@@ -52,11 +53,14 @@ class Command(BaseCommand):
                     "-",
                     "--forwarded-allow-ips",
                     "127.0.0.1",
+                    "--no-control-socket",
                 ],
                 env=env,
             )
         ]
         if not options["no_worker"]:
+            # Housekeeping once per start; the worker beside the server picks it up.
+            prune_audit_log.enqueue()
             children.append(subprocess.Popen([sys.executable, "-m", "cunju", "worker"], env=env))
 
         def stop(signum, frame):
