@@ -1,7 +1,9 @@
 """Settings for the test suite: the real settings with fast hashing and immediate tasks."""
 
+import os
+
 from .settings import *  # noqa: F403
-from .settings import DATABASES
+from .settings import DATA_DIR, DATABASES
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
@@ -12,6 +14,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# One test database per run, so two runs on one machine never share (or drop) each other's.
+_run = os.getpid()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the concurrency and browser tests need several connections.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-cunju.sqlite3")}  # noqa: F405
+    (DATA_DIR / "test").mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test" / f"cunju-{_run}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_cunju_{_run}"}
