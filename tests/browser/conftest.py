@@ -1,14 +1,15 @@
 """Fixtures for the browser tests: Debian's Chromium driven by Playwright against a live server.
 
-Playwright's own browser download needs the internet, so the tests use the system Chromium
+Playwright's own browser download needs the internet, so the tests drive the system Chromium
 (``scripts/setup.sh`` installs it) and are skipped, with the reason, when it is absent.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,9 +28,8 @@ CHROMIUM_ARGS = [
 # Screenshots for people to look at; the folder is ignored by git.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-DEMO_PASSWORD = "Demo@2026cunju"
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+PHONE: dict[str, Any] = {
     "viewport": {"width": 375, "height": 740},
     "device_scale_factor": 2,
     "is_mobile": True,
@@ -38,69 +38,70 @@ PHONE = {
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator:
+def browser() -> Iterator[Any]:
     """One Chromium for all the browser tests, closed when they are done."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop running in this thread while it is alive, and
-    # Django refuses database work from a thread with a running loop unless told otherwise.
-    # The database work here is the ordinary synchronous kind (fixtures and flushes).
+    # Playwright's sync API keeps an event loop running in the test thread while it is alive,
+    # and Django refuses database work in a thread with a running loop unless this is set.
+    # The database work done here (loading fixtures, flushing) is ordinary synchronous code.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
 
 
 @pytest.fixture
-def demo(transactional_db) -> None:
-    """The demo town, communities, organizations and accounts, in the live server's database."""
+def demo(browser, transactional_db) -> None:
+    """The demo town, its communities, organizations and accounts.
+
+    ``transactional_db`` because the live server answers from another thread, which only sees
+    committed rows; the database is emptied again after each test.
+    """
     from cunju.core.demo import load_demo
 
     load_demo()
 
 
-def _context(browser, live_server, locale: str, device: dict) -> Iterator:
+@contextmanager
+def _tab(browser, live_server, device: dict[str, Any], locale: str) -> Iterator[Any]:
     context = browser.new_context(
-        base_url=live_server.url,
-        locale=locale,
-        timezone_id="Asia/Shanghai",
-        **device,
+        base_url=live_server.url, locale=locale, timezone_id="Asia/Shanghai", **device
     )
     context.set_default_timeout(10_000)
-    yield context
-    context.close()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @pytest.fixture
-def page(browser, live_server, demo) -> Iterator:
-    """A desktop browser tab whose preferred language is Simplified Chinese."""
-    for context in _context(browser, live_server, "zh-CN", DESKTOP):
-        yield context.new_page()
+def page(browser, live_server, demo) -> Iterator[Any]:
+    """A desktop browser tab whose preferred language is Simplified Chinese (zh-CN)."""
+    with _tab(browser, live_server, DESKTOP, "zh-CN") as tab:
+        yield tab
 
 
 @pytest.fixture
-def phone_page(browser, live_server, demo) -> Iterator:
-    """A phone-sized tab (375 × 740 CSS pixels at twice the density), preferring Chinese."""
-    for context in _context(browser, live_server, "zh-CN", PHONE):
-        yield context.new_page()
+def phone_page(browser, live_server, demo) -> Iterator[Any]:
+    """A phone-sized tab: 375 × 740 CSS pixels at twice the density, preferring Chinese."""
+    with _tab(browser, live_server, PHONE, "zh-CN") as tab:
+        yield tab
+
+
+@pytest.fixture
+def english_page(browser, live_server, demo) -> Iterator[Any]:
+    """A desktop tab whose browser asks for English (en-US)."""
+    with _tab(browser, live_server, DESKTOP, "en-US") as tab:
+        yield tab
 
 
 @pytest.fixture
 def artifacts() -> Path:
+    """The folder screenshots are saved to."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login page the way a person does."""
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
