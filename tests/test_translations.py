@@ -60,13 +60,27 @@ def test_catalog_holds_every_string_in_the_source(tmp_path):
     copy = tmp_path / "cunju"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location",
-         "--no-obsolete", "-i", "settings_test.py"],
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "-i",
+            "settings_test.py",
+        ],
         cwd=copy,
         check=True,
         capture_output=True,
-        env={"DJANGO_SETTINGS_MODULE": "cunju.settings_test", "PATH": "/usr/bin:/bin",
-             "PYTHONPATH": str(PACKAGE.parent), "CUNJU_DATA_DIR": str(tmp_path / "var")},
+        env={
+            "DJANGO_SETTINGS_MODULE": "cunju.settings_test",
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(PACKAGE.parent),
+            "CUNJU_DATA_DIR": str(tmp_path / "var"),
+        },
     )
     fresh = read_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
     missing = [msgid for msgid, (msgstr, fuzzy) in fresh.items() if not msgstr or fuzzy]

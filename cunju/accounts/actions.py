@@ -55,12 +55,8 @@ def log_in(request: Any, username: str, password: str) -> User:
         )
         if locked:
             raise LoginRefused(locked_message(user))
-        remaining = settings.CUNJU_LOGIN_MAX_FAILURES - user.failed_logins
-        raise LoginRefused(
-            generic
-            + " "
-            + _("%(count)d attempts left before the account is locked.") % {"count": remaining}
-        )
+        # No "attempts left" here: it would tell a stranger which user names exist.
+        raise LoginRefused(generic)
     if authenticated.failed_logins or authenticated.locked_until:
         User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
         authenticated.failed_logins, authenticated.locked_until = 0, None
@@ -156,6 +152,7 @@ def update_user(actor: User, user: User, **changes: Any) -> User:
     """Change another account (role, scope, contact details, active)."""
     require(actor, "accounts.change_user")
     ensure_in_scope(actor, user)
+    describe(user)  # a refused change is still audited against the account
     before = snapshot(user, USER_FIELDS)
     for name, value in changes.items():
         if name not in USER_FIELDS:

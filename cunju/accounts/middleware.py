@@ -33,20 +33,20 @@ class LoginRequiredMiddleware:
             if match and match.namespace
             else (match.url_name if match else "")
         )
-        user = request.user
-        if user.is_authenticated:
+        if request.user.is_authenticated:
             last_seen = request.session.get("last_seen")
             now = time.time()
-            if last_seen is not None and now - last_seen > settings.SESSION_COOKIE_AGE:
-                logout(request)
-                messages.info(
-                    request,
-                    _("You were signed out after %(minutes)d minutes without activity.")
-                    % {"minutes": settings.SESSION_COOKIE_AGE // 60},
-                )
-                return redirect_to_login(request.get_full_path())
-            request.session["last_seen"] = now
-            return None
+            if last_seen is None or now - last_seen <= settings.SESSION_COOKIE_AGE:
+                request.session["last_seen"] = now
+                return None
+            # Idle too long: sign out, then answer like any anonymous request (an htmx
+            # partial must not get the login page swapped into it).
+            logout(request)
+            messages.info(
+                request,
+                _("You were signed out after %(minutes)d minutes without activity.")
+                % {"minutes": settings.SESSION_COOKIE_AGE // 60},
+            )
         if name in PUBLIC_URL_NAMES:
             return None
         if request.htmx:

@@ -37,6 +37,8 @@ class ActionRecord:
     target: models.Model | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     message: str = ""
+    # The target as it read when named: a failed change may leave the object half-edited.
+    target_repr: str = ""
 
 
 _current: ContextVar[ActionRecord | None] = ContextVar("cunju_action", default=None)
@@ -56,6 +58,7 @@ def describe(
     record = current_action()
     if target is not None:
         record.target = target
+        record.target_repr = str(target)[:200]
     if changes:
         record.changes.update(changes)
     if message:
@@ -140,6 +143,12 @@ def write_event(record: ActionRecord, *, success: bool, error: BaseException | N
     info = current_request.get()
     authenticated = getattr(actor, "is_authenticated", False)
     scope = getattr(actor, "scope", None) if authenticated else None
+    if target is None:
+        shown = ""
+    elif success or not record.target_repr:
+        shown = str(target)[:200]
+    else:
+        shown = record.target_repr  # as it read before the refused change touched it
     event = AuditEvent(
         user=actor if authenticated and actor.pk else None,
         username=getattr(actor, "username", "") or "",
@@ -147,7 +156,7 @@ def write_event(record: ActionRecord, *, success: bool, error: BaseException | N
         action=record.name,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None and target.pk is not None else "",
-        object_repr=str(target)[:200] if target is not None else "",
+        object_repr=shown,
         changes=record.changes,
         outcome=AuditEvent.Outcome.SUCCESS if success else AuditEvent.Outcome.FAILURE,
         message=record.message if success else error_text(error)[:2000],

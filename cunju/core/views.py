@@ -180,6 +180,12 @@ class ImportView(PermissionRequiredMixin, View):
                 "mb": settings.CUNJU_IMPORT_MAX_BYTES // (1024 * 1024)
             }
         else:
-            context["report"] = spec.run(upload.read(), dry_run=bool(request.POST.get("dry_run")))
-            context["filename"] = upload.name
+            report = spec.run(upload.read(), dry_run=bool(request.POST.get("dry_run")))
+            unreadable = [p.reason for p in report.problems if p.row == 0]
+            if unreadable:
+                # The file itself could not be read: say so, not "1 row has problems".
+                context["error"] = unreadable[0]
+            else:
+                context["report"] = report
+                context["filename"] = upload.name
         return render(request, self.template_name, context, status=200)

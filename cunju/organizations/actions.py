@@ -78,6 +78,7 @@ def update_organization(actor: Any, org: Organization, **changes: Any) -> Organi
     """Rename an organization or change its short name, category or founding date."""
     require(actor, "organizations.change_organization")
     ensure_in_scope(actor, org)
+    describe(org)  # a refused change is still audited against the organization
     fields = ["name", "short_name", "category", "founded_on"]
     before = snapshot(org, fields)
     for name, value in changes.items():

@@ -59,6 +59,7 @@ def update_place(actor: Any, place: Place, *, name: str, code: str = "") -> Plac
     """Rename or re-code a place."""
     require(actor, "places.change_place")
     ensure_in_scope(actor, place)
+    describe(place)  # a refused change is still audited against the place
     before = snapshot(place, ["name", "code"])
     place.name, place.code = (name or "").strip(), (code or "").strip()
     if Place.objects.filter(parent=place.parent, name=place.name).exclude(pk=place.pk).exists():
