@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cunju.core.actions import action, describe, diff, record_event, require, snapshot
 from cunju.core.scoping import ensure_in_scope
@@ -83,7 +84,7 @@ def locked_message(user: User) -> str:
     }
 
 
-@action("accounts.change_password")
+@action("accounts.change_password", gettext_lazy("Change password"))
 def change_password(actor: User, *, old_password: str, new_password: str) -> User:
     """A user changes their own password (the old one must be right)."""
     if not actor.check_password(old_password):
@@ -110,7 +111,7 @@ def _check_assignment(actor: User, role: str, scope: Any) -> None:
         ensure_in_scope(actor, scope)
 
 
-@action("accounts.create_user")
+@action("accounts.create_user", gettext_lazy("Add a user"))
 def create_user(
     actor: User,
     *,
@@ -147,7 +148,7 @@ def create_user(
     return user
 
 
-@action("accounts.update_user")
+@action("accounts.update_user", gettext_lazy("Edit a user"))
 def update_user(actor: User, user: User, **changes: Any) -> User:
     """Change another account (role, scope, contact details, active)."""
     require(actor, "accounts.change_user")
@@ -165,7 +166,7 @@ def update_user(actor: User, user: User, **changes: Any) -> User:
     return user
 
 
-@action("accounts.unlock_user")
+@action("accounts.unlock_user", gettext_lazy("Unlock an account"))
 def unlock_user(actor: User, user: User) -> User:
     """Lift a login lock before it runs out."""
     require(actor, "accounts.change_user")

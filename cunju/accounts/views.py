@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -136,7 +137,11 @@ def user_create(request):
                 raise
         else:
             return redirect(created)
-    return render(request, "core/form.html", {"form": form, "title": _("Add a user")})
+    return render(
+        request,
+        "core/form.html",
+        {"form": form, "title": _("Add a user"), "cancel_url": reverse("accounts:list")},
+    )
 
 
 @require_POST

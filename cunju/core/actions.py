@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .requestcontext import current_request
 
@@ -39,6 +40,9 @@ class ActionRecord:
     message: str = ""
     # The target as it read when named: a failed change may leave the object half-edited.
     target_repr: str = ""
+    # How many actions deep we are: inner actions join the outer event without rewriting it.
+    depth: int = 0
+    inner_actions: dict[str, int] = field(default_factory=dict)
 
 
 _current: ContextVar[ActionRecord | None] = ContextVar("cunju_action", default=None)
@@ -56,6 +60,8 @@ def describe(
 ) -> None:
     """Tell the running action what it acted on and what changed, for its audit event."""
     record = current_action()
+    if record.depth:
+        return
     if target is not None:
         record.target = target
         record.target_repr = str(target)[:200]
@@ -91,16 +97,48 @@ def require(actor: Any, permission: str) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def action(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+# Human names of audited actions and events, for the audit log (``name`` → label).
+ACTION_LABELS: dict[str, Any] = {}
+
+
+def label_event(name: str, label: Any) -> None:
+    """Give an audited event that is not an action (a login, a reveal) its display name."""
+    ACTION_LABELS[name] = label
+
+
+def action_label(name: str) -> Any:
+    if name in ACTION_LABELS:
+        return ACTION_LABELS[name]
+    if name.endswith(".export"):
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(name.rsplit(".", 1)[0])
+        except (LookupError, ValueError):
+            return name
+        return _("Export %(what)s") % {"what": model._meta.verbose_name_plural}
+    return name
+
+
+def action(name: str, label: Any = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Make a function an audited, transactional action; its first argument is the actor."""
+    if label is not None:
+        ACTION_LABELS[name] = label
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             actor = args[0] if args else kwargs.get("actor")
-            if _current.get() is not None:
-                # Nested actions belong to the outer one's transaction and audit event.
-                return func(*args, **kwargs)
+            outer = _current.get()
+            if outer is not None:
+                # Nested actions belong to the outer one's transaction and audit event,
+                # which counts them (an import of 500 rows is one event, "500 × create").
+                outer.depth += 1
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    outer.depth -= 1
+                    outer.inner_actions[name] = outer.inner_actions.get(name, 0) + 1
             record = ActionRecord(name=name, actor=actor)
             token = _current.set(record)
             try:
@@ -149,6 +187,9 @@ def write_event(record: ActionRecord, *, success: bool, error: BaseException | N
         shown = str(target)[:200]
     else:
         shown = record.target_repr  # as it read before the refused change touched it
+    changes = dict(record.changes)
+    if record.inner_actions:
+        changes["actions"] = record.inner_actions
     event = AuditEvent(
         user=actor if authenticated and actor.pk else None,
         username=getattr(actor, "username", "") or "",
@@ -157,7 +198,7 @@ def write_event(record: ActionRecord, *, success: bool, error: BaseException | N
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None and target.pk is not None else "",
         object_repr=shown,
-        changes=record.changes,
+        changes=changes,
         outcome=AuditEvent.Outcome.SUCCESS if success else AuditEvent.Outcome.FAILURE,
         message=record.message if success else error_text(error)[:2000],
         scope_path=scope.path if scope is not None else "",
@@ -193,6 +234,11 @@ class _Anonymous:
     username: str
     is_authenticated: bool = False
     pk: None = None
+
+
+label_event("accounts.login", gettext_lazy("Sign in"))
+label_event("accounts.logout", gettext_lazy("Sign out"))
+label_event("core.reveal_personal_data", gettext_lazy("Show a full ID or phone number"))
 
 
 def after_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:

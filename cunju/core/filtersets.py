@@ -4,12 +4,17 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .actions import ACTION_LABELS
 from .models import AuditEvent
+
+
+def action_choices():
+    return sorted(((name, str(label)) for name, label in ACTION_LABELS.items()), key=lambda c: c[1])
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    action = django_filters.CharFilter(lookup_expr="startswith", label=_("Action"))
+    action = django_filters.ChoiceFilter(choices=action_choices, label=_("Action"))
     outcome = django_filters.ChoiceFilter(choices=AuditEvent.Outcome.choices, label=_("Outcome"))
     since = django_filters.DateFilter(
         field_name="at",

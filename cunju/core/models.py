@@ -75,3 +75,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+    @property
+    def action_label(self):
+        from .actions import action_label
+
+        return action_label(self.action)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
-from .actions import action, describe
+from .actions import action, describe, label_event
 from .personal_data import Sensitive
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -197,6 +197,19 @@ class ImportColumn:
     width: int = 18
 
 
+def header_names(column: ImportColumn) -> set[str]:
+    """A column's header in every interface language: a template downloaded in Chinese
+    still imports when the uploader has switched to English, and the other way round."""
+    from django.conf import settings
+    from django.utils import translation
+
+    names = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(force_str(column.header).strip())
+    return names
+
+
 @dataclass
 class RowProblem:
     row: int
@@ -244,6 +257,10 @@ class ImportSpec:
     def __init__(self, actor: Any) -> None:
         self.actor = actor
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        label_event(f"{cls.name}.import", cls.title)
+
     # Override points ---------------------------------------------------------------------
 
     def check_row(self, row: ParsedRow, problems: list[RowProblem], seen: dict[str, Any]) -> None:
@@ -282,8 +299,9 @@ class ImportSpec:
         index: dict[str, int] = {}
         for column in self.columns:
             label = force_str(column.header)
-            if label in headers:
-                index[column.key] = headers.index(label)
+            found = [i for i, header in enumerate(headers) if header in header_names(column)]
+            if found:
+                index[column.key] = found[0]
             elif column.required:
                 problems.append(
                     RowProblem(1, label, _("This column is missing: start from the template."))

@@ -16,6 +16,9 @@ class AuditEventTable(tables.Table):
         attrs = {"class": "table"}
         empty_text = _("Nothing here yet.")
 
+    def render_action(self, record):
+        return record.action_label
+
     def render_changes(self, value):
         if not value:
             return "—"

@@ -119,6 +119,10 @@ class TreeNode(models.Model):
         """Re-hang this node and its whole subtree under ``new_parent`` (one UPDATE)."""
         if new_parent is not None and new_parent.is_within(self):
             raise ValueError("a node cannot move under itself")
+        with transaction.atomic():
+            self._move_under(new_parent)
+
+    def _move_under(self, new_parent: TreeNode | None) -> None:
         manager = type(self)._default_manager
         old_path, old_depth = self.path, self.depth
         new_path = self._next_child_path(new_parent)

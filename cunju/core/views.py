@@ -50,10 +50,10 @@ class ScopedListView(PermissionRequiredMixin, View):
         filterset = self.filterset_class(
             request.GET or None, queryset=self.get_queryset(), request=request
         )
-        queryset = (
-            filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-        )
-        if request.GET.get("export") == "xlsx" and self.export_columns:
+        invalid = filterset.is_bound and not filterset.is_valid()
+        # A filter that cannot be understood shows nothing (and says why), never everything.
+        queryset = filterset.queryset.none() if invalid else filterset.qs
+        if request.GET.get("export") == "xlsx" and self.export_columns and not invalid:
             record_event(
                 request.user,
                 f"{self.model._meta.label_lower}.export",
@@ -65,6 +65,7 @@ class ScopedListView(PermissionRequiredMixin, View):
         context = {
             "title": self.title,
             "filterset": filterset,
+            "filter_errors": filterset.errors if invalid else {},
             "table": table,
             "can_export": bool(self.export_columns),
             "export_query": _with_export(request),
@@ -110,7 +111,7 @@ class AuditLogView(ScopedListView):
         ExportColumn(_("Time"), "at"),
         ExportColumn(_("User"), "username"),
         ExportColumn(_("IP address"), "ip"),
-        ExportColumn(_("Action"), "action"),
+        ExportColumn(_("Action"), "action_label"),
         ExportColumn(_("Object type"), "object_type"),
         ExportColumn(_("Object"), "object_repr"),
         ExportColumn(_("Changes"), "changes"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cunju.core.actions import action, describe, diff, require, snapshot
 from cunju.core.scoping import ensure_in_scope
@@ -15,7 +16,7 @@ from cunju.places.models import Place
 from .models import Organization
 
 
-@action("organizations.create_organization")
+@action("organizations.create_organization", gettext_lazy("Set up a Party organization"))
 def create_organization(
     actor: Any,
     *,
@@ -73,7 +74,7 @@ def create_organization(
     return org
 
 
-@action("organizations.update_organization")
+@action("organizations.update_organization", gettext_lazy("Edit a Party organization"))
 def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
     """Rename an organization or change its short name, category or founding date."""
     require(actor, "organizations.change_organization")

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.forms import apply_errors
@@ -71,7 +72,13 @@ def organization_create(request):
         else:
             return redirect(org)
     return render(
-        request, "core/form.html", {"form": form, "title": _("Set up a Party organization")}
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": _("Set up a Party organization"),
+            "cancel_url": reverse("organizations:list"),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cunju.core.actions import action, describe, diff, require, snapshot
 from cunju.core.scoping import ensure_in_scope
@@ -27,7 +28,7 @@ def check_placement(parent: Place | None, kind: str) -> None:
         )
 
 
-@action("places.create_place")
+@action("places.create_place", gettext_lazy("Add a place"))
 def create_place(
     actor: Any, *, parent: Place | None, kind: str, name: str, code: str = ""
 ) -> Place:
@@ -54,7 +55,7 @@ def create_place(
     return place
 
 
-@action("places.update_place")
+@action("places.update_place", gettext_lazy("Edit a place"))
 def update_place(actor: Any, place: Place, *, name: str, code: str = "") -> Place:
     """Rename or re-code a place."""
     require(actor, "places.change_place")

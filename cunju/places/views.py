@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.forms import apply_errors
@@ -63,7 +64,11 @@ def place_create(request):
                 raise
         else:
             return redirect(place)
-    return render(request, "core/form.html", {"form": form, "title": _("Add a place")})
+    return render(
+        request,
+        "core/form.html",
+        {"form": form, "title": _("Add a place"), "cancel_url": reverse("places:list")},
+    )
 
 
 @permission_required("places.change_place", raise_exception=True)

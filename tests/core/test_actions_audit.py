@@ -233,10 +233,26 @@ def test_the_task_never_deletes_events_younger_than_184_days(aged):
 def test_the_town_admin_reads_what_people_under_the_town_did(world):
     update_place(world.secretary_a, world.village_a, name="新桥村", code="320506110201")
     update_place(world.secretary_b, world.village_b, name="石舍村", code="320506111201")
-    response = client_for(world.town_admin).get(reverse("core:audit-list"), {"action": "places."})
+    response = client_for(world.town_admin).get(
+        reverse("core:audit-list"), {"action": "places.update_place"}
+    )
     assert response.status_code == 200
     table = response.context["table"]
     assert {row.record.username for row in table.rows} == {"secretary-a", "secretary-b"}
+    # The log names the action in the reader's language, not by its code.
+    assert "Edit a place" in response.content.decode()
+
+
+def test_a_filter_that_cannot_be_understood_shows_nothing_and_says_why(world):
+    update_place(world.secretary_a, world.village_a, name="新桥村", code="320506110201")
+    client = client_for(world.town_admin)
+    response = client.get(reverse("core:audit-list"), {"action": "no-such-action"})
+    assert response.status_code == 200
+    assert len(response.context["table"].rows) == 0
+    assert response.context["filter_errors"]
+    # Nor does the export fall back to everything in scope.
+    export = client.get(reverse("core:audit-list"), {"action": "no-such-action", "export": "xlsx"})
+    assert export["Content-Type"].startswith("text/html")
 
 
 def test_the_system_admin_reads_everything_including_the_system(world):
