@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib import import_module
 from types import SimpleNamespace
 
 import pytest
@@ -83,6 +84,24 @@ OBJECT_PAGES: dict[str, ObjectPage] = {
 }
 
 
+# Each module's tests register their own object pages in tests/<app>/object_pages.py.
+for _module in (
+    "places",
+    "organizations",
+    "members",
+    "development",
+    "mobility",
+    "dues",
+    "evaluation",
+    "library",
+):
+    try:
+        OBJECT_PAGES.update(import_module(f"tests.{_module}.object_pages").OBJECT_PAGES)
+    except ModuleNotFoundError as _missing:
+        if not f"tests.{_module}.object_pages".startswith(_missing.name or "-"):
+            raise
+
+
 def url_of(name: str, world: SimpleNamespace) -> str:
     if name in OBJECT_PAGES:
         return reverse(name, args=OBJECT_PAGES[name].args(world))
@@ -104,7 +123,7 @@ def test_the_public_pages_are_exactly_sign_in_language_and_health_check():
 @pytest.mark.parametrize("name", URLS_WITH_ARGUMENTS)
 def test_every_page_about_an_object_is_registered_for_the_scope_test(name):
     assert name in OBJECT_PAGES, (
-        f"{name} takes arguments: add it to OBJECT_PAGES in tests/test_every_url.py with a way "
+        f"{name} takes arguments: add it to OBJECT_PAGES in tests/<app>/object_pages.py with a way "
         f"to build its arguments for an object in community B"
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
@@ -149,7 +150,27 @@ def build_world() -> SimpleNamespace:
         w.secretary_b.full_name,
         w.secretary_b.username,
     ]
+    for extension in WORLD_EXTENSIONS:
+        try:
+            module = import_module(extension)
+        except ModuleNotFoundError as missing:
+            if not extension.startswith(missing.name or "-"):
+                raise
+            continue
+        module.extend(w)
     return w
+
+
+# Modules that add their records to the world (``extend(world)``), in dependency order.
+WORLD_EXTENSIONS = [
+    "tests.places.world",
+    "tests.organizations.world",
+    "tests.members.world",
+    "tests.development.world",
+    "tests.mobility.world",
+    "tests.dues.world",
+    "tests.evaluation.world",
+]
 
 
 def client_for(user: User | None = None, *, language: str = "en", **defaults: Any) -> Client:

@@ -25,16 +25,58 @@ EDIT_TREE = {
     "organizations.add_organization",
     "organizations.change_organization",
 }
+VIEW_MEMBERS = {
+    "members.view_member",
+    "development.view_applicant",
+    "mobility.view_mobility",
+    "dues.view_dues",
+    "evaluation.view_evaluation",
+}
+EDIT_MEMBERS = {
+    "members.add_member",
+    "members.change_member",
+    "members.import_member",
+    "organizations.import_organization",
+    "development.change_applicant",
+    "mobility.change_mobility",
+    "dues.change_dues",
+    "evaluation.change_evaluation",
+}
+# Approvals that belong to a Party committee (town or community level), not a branch.
+APPROVE = {"development.approve_admission", "dues.approve_exemption", "mobility.accept_transfer"}
 MANAGE_USERS = {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
 REVEAL = {"core.reveal_personal_data"}
 AUDIT = {"core.view_audit_log"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.SYSTEM_ADMIN: VIEW_TREE | EDIT_TREE | MANAGE_USERS | REVEAL | AUDIT,
-    Role.TOWN_ADMIN: VIEW_TREE | EDIT_TREE | MANAGE_USERS | REVEAL | AUDIT,
-    Role.COMMUNITY_SECRETARY: VIEW_TREE | EDIT_TREE | {"accounts.view_user"} | REVEAL,
-    Role.BRANCH_SECRETARY: VIEW_TREE | {"accounts.view_user"},
-    Role.CLERK: VIEW_TREE | {"places.add_place", "places.change_place", "places.import_place"},
+    Role.SYSTEM_ADMIN: VIEW_TREE
+    | EDIT_TREE
+    | VIEW_MEMBERS
+    | EDIT_MEMBERS
+    | APPROVE
+    | MANAGE_USERS
+    | REVEAL
+    | AUDIT,
+    Role.TOWN_ADMIN: VIEW_TREE
+    | EDIT_TREE
+    | VIEW_MEMBERS
+    | EDIT_MEMBERS
+    | APPROVE
+    | MANAGE_USERS
+    | REVEAL
+    | AUDIT,
+    Role.COMMUNITY_SECRETARY: VIEW_TREE
+    | EDIT_TREE
+    | VIEW_MEMBERS
+    | EDIT_MEMBERS
+    | APPROVE
+    | {"accounts.view_user"}
+    | REVEAL,
+    Role.BRANCH_SECRETARY: VIEW_TREE | VIEW_MEMBERS | EDIT_MEMBERS | {"accounts.view_user"},
+    Role.CLERK: VIEW_TREE
+    | VIEW_MEMBERS
+    | EDIT_MEMBERS
+    | {"places.add_place", "places.change_place", "places.import_place"},
     Role.MEMBER: set(),
 }
 

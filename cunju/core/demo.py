@@ -28,6 +28,11 @@ DEMO_ACCOUNTS = [
 DEMO_STEPS = [
     "cunju.organizations.demo.load",
     "cunju.accounts.demo.load",
+    "cunju.members.demo.load",
+    "cunju.development.demo.load",
+    "cunju.mobility.demo.load",
+    "cunju.dues.demo.load",
+    "cunju.evaluation.demo.load",
 ]
 
 

@@ -81,3 +81,6 @@ class AuditEvent(models.Model):
         from .actions import action_label
 
         return action_label(self.action)
+
+
+from .rules import Rule  # noqa: E402,F401  (the rules table lives with the shared kernel)

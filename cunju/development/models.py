@@ -1,0 +1,1 @@
+"""Developing new members (发展党员): applicant → activist → candidate → probationary → full."""
