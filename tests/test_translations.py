@@ -15,7 +15,10 @@ MO = PO.with_suffix(".mo")
 
 
 def read_po(path: Path) -> dict[str, tuple[str, bool]]:
-    """msgid → (first msgstr, fuzzy) from a .po file; enough of the format for our catalog."""
+    """msgid → (first msgstr, fuzzy) from a .po file; enough of the format for our catalog.
+
+    Entries with a context are keyed ``context + "\x04" + msgid``, as gettext stores them.
+    """
     entries: dict[str, tuple[str, bool]] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         fuzzy = "#, fuzzy" in block or re.search(r"#,.*\bfuzzy\b", block) is not None
@@ -23,7 +26,8 @@ def read_po(path: Path) -> dict[str, tuple[str, bool]]:
         if msgid is None or msgid == "":
             continue
         msgstr = _field(block, "msgstr") or _field(block, r"msgstr\[0\]") or ""
-        entries[msgid] = (msgstr, fuzzy)
+        context = _field(block, "msgctxt")
+        entries[f"{context}\x04{msgid}" if context is not None else msgid] = (msgstr, fuzzy)
     return entries
 
 
@@ -47,10 +51,15 @@ def test_compiled_catalog_matches_the_source_catalog():
     # The .mo ships in the repository; a stale one shows English where Chinese was written.
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
+
+    def compiled_text(key: str) -> str:
+        if "\x04" in key:
+            context, msgid = key.split("\x04", 1)
+            return compiled.pgettext(context, msgid)
+        return compiled.gettext(key)
+
     stale = [
-        msgid
-        for msgid, (msgstr, _f) in read_po(PO).items()
-        if "\x04" not in msgid and compiled.gettext(msgid) != msgstr and msgstr
+        key for key, (msgstr, _f) in read_po(PO).items() if msgstr and compiled_text(key) != msgstr
     ]
     assert not stale, f"run `make messages`: compiled catalog is stale for {stale[:5]}"
 

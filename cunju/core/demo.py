@@ -54,7 +54,11 @@ def load_demo() -> list[str]:
 
 def reset_demo() -> None:
     """Delete all cunju data (not the schema); used by ``cunju demo --reset``."""
-    ours = [m for m in apps.get_models() if m.__module__.startswith("cunju.")]
+    ours = [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.app_config.name.startswith("cunju.")
+    ]
     with transaction.atomic():
         cursor = connection.cursor()
         if connection.vendor == "postgresql":

@@ -121,7 +121,10 @@ class AuditLogView(ScopedListView):
 
 
 # Which personal fields may be revealed, per model label: keeps the reveal URL closed.
-REVEALABLE: dict[str, set[str]] = {"accounts.user": {"id_number", "phone"}}
+REVEALABLE: dict[str, set[str]] = {
+    "accounts.user": {"id_number", "phone"},
+    "members.member": {"id_number", "phone"},
+}
 
 
 class RevealView(View):

@@ -18,7 +18,17 @@ from cunju.core.personal_data import ID_NUMBER, blind_index, normalize
 from cunju.core.scoping import ensure_in_scope
 from cunju.organizations.models import Organization
 
-from .models import ACTIVE_STATUSES, Member, MemberEvent, MembershipPeriod, MemberStatus
+from .models import (
+    ACTIVE_STATUSES,
+    Commendation,
+    Difficulty,
+    FamilyMember,
+    Member,
+    MemberEvent,
+    MembershipPeriod,
+    MemberStatus,
+    Post,
+)
 
 DETAIL_FIELDS = [
     "name",
@@ -307,3 +317,229 @@ def move_member(
     start_period(member, on)
     describe(member, {"organization": [old.name, organization.name], "on": str(on)}, reason)
     return member
+
+
+# --- The member's file: posts, awards and punishments, difficulties, family ----------------
+
+
+def _check_not_future(field: str, date: dt.date) -> None:
+    if date > dt.date.today():
+        raise ValidationError({field: _("The date is in the future.")})
+
+
+def _check_not_before_birth(field: str, member: Member, date: dt.date) -> None:
+    if date < member.birth_date:
+        raise ValidationError({field: _("The date is before the member was born.")})
+
+
+@action("members.add_post", gettext_lazy("Record a post a member holds"))
+def add_post(
+    actor: Any,
+    member: Member,
+    *,
+    title: str,
+    started_on: dt.date,
+    organization: Organization | None = None,
+    ended_on: dt.date | None = None,
+) -> Post:
+    """Record a post held (任职), e.g. branch secretary, from a date (and to a date)."""
+    require(actor, "members.change_member")
+    ensure_in_scope(actor, member)
+    if organization is not None:
+        ensure_in_scope(actor, organization)
+    describe(member)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the post.")})
+    _check_not_future("started_on", started_on)
+    _check_not_before_birth("started_on", member, started_on)
+    if ended_on is not None:
+        _check_not_future("ended_on", ended_on)
+        if ended_on < started_on:
+            raise ValidationError({"ended_on": _("The post cannot end before it starts.")})
+    post = Post.objects.create(
+        member=member,
+        title=title,
+        organization=organization,
+        started_on=started_on,
+        ended_on=ended_on,
+    )
+    where = f"{organization.name} " if organization is not None else ""
+    record(
+        member,
+        started_on,
+        MemberEvent.Kind.POST,
+        _("Took up the post of %(post)s") % {"post": f"{where}{title}"},
+        post=post.pk,
+    )
+    if ended_on is not None:
+        record(
+            member,
+            ended_on,
+            MemberEvent.Kind.POST,
+            _("Left the post of %(post)s") % {"post": f"{where}{title}"},
+            post=post.pk,
+        )
+    describe(member, {"post": title, "from": str(started_on), "to": str(ended_on or "")})
+    return post
+
+
+@action("members.end_post", gettext_lazy("Record the end of a post"))
+def end_post(actor: Any, post: Post, *, on: dt.date) -> Post:
+    """Record that the member left a post on a date."""
+    require(actor, "members.change_member")
+    member = post.member
+    ensure_in_scope(actor, member)
+    describe(member)
+    if post.ended_on is not None:
+        raise ValidationError(
+            {
+                "on": _("This post already ended on %(date)s.")
+                % {"date": f"{post.ended_on:%Y-%m-%d}"}
+            }
+        )
+    _check_not_future("on", on)
+    if on < post.started_on:
+        raise ValidationError({"on": _("The post cannot end before it starts.")})
+    post.ended_on = on
+    post.save(update_fields=["ended_on"])
+    where = f"{post.organization.name} " if post.organization_id else ""
+    record(
+        member,
+        on,
+        MemberEvent.Kind.POST,
+        _("Left the post of %(post)s") % {"post": f"{where}{post.title}"},
+        post=post.pk,
+    )
+    describe(member, {"post": post.title, "to": str(on)})
+    return post
+
+
+@action("members.add_commendation", gettext_lazy("Record an award or a punishment"))
+def add_commendation(
+    actor: Any,
+    member: Member,
+    *,
+    kind: str,
+    date: dt.date,
+    title: str,
+    issuer: str = "",
+    note: str = "",
+) -> Commendation:
+    """Record an award (奖励) or a punishment (处分) in the member's file."""
+    require(actor, "members.change_member")
+    ensure_in_scope(actor, member)
+    describe(member)
+    if kind not in Commendation.Kind.values:
+        raise ValidationError({"kind": _("Choose award or punishment.")})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the award or punishment.")})
+    _check_not_future("date", date)
+    _check_not_before_birth("date", member, date)
+    commendation = Commendation.objects.create(
+        member=member, kind=kind, date=date, title=title, issuer=issuer.strip(), note=note
+    )
+    summary = f"{title}（{issuer.strip()}）" if issuer.strip() else title
+    event_kind = (
+        MemberEvent.Kind.AWARD if kind == Commendation.Kind.AWARD else MemberEvent.Kind.PUNISHMENT
+    )
+    record(member, date, event_kind, summary, commendation=commendation.pk)
+    describe(member, {"kind": kind, "title": title, "date": str(date)})
+    return commendation
+
+
+@action("members.add_difficulty", gettext_lazy("Record a member's difficulty"))
+def add_difficulty(
+    actor: Any, member: Member, *, kind: str, since: dt.date, note: str = ""
+) -> Difficulty:
+    """Record a difficulty (困难党员) the organization helps the member with."""
+    require(actor, "members.change_member")
+    ensure_in_scope(actor, member)
+    describe(member)
+    if kind not in Difficulty.Kind.values:
+        raise ValidationError({"kind": _("Choose the kind of difficulty.")})
+    _check_not_future("since", since)
+    _check_not_before_birth("since", member, since)
+    if member.difficulties.filter(kind=kind, until__isnull=True).exists():
+        raise ValidationError({"kind": _("This difficulty is already recorded and not over yet.")})
+    difficulty = Difficulty.objects.create(member=member, kind=kind, since=since, note=note)
+    label = Difficulty.Kind(kind).label
+    summary = f"{label}: {note.strip()}" if note.strip() else str(label)
+    record(member, since, MemberEvent.Kind.DIFFICULTY, summary, difficulty=difficulty.pk)
+    describe(member, {"difficulty": kind, "since": str(since)})
+    return difficulty
+
+
+@action("members.end_difficulty", gettext_lazy("Record that a difficulty is over"))
+def end_difficulty(actor: Any, difficulty: Difficulty, *, on: dt.date) -> Difficulty:
+    """Record that a difficulty is over (recovered, out of poverty…) from a date."""
+    require(actor, "members.change_member")
+    member = difficulty.member
+    ensure_in_scope(actor, member)
+    describe(member)
+    if difficulty.until is not None:
+        raise ValidationError(
+            {
+                "on": _("This difficulty was already over on %(date)s.")
+                % {"date": f"{difficulty.until:%Y-%m-%d}"}
+            }
+        )
+    _check_not_future("on", on)
+    if on < difficulty.since:
+        raise ValidationError({"on": _("A difficulty cannot end before it began.")})
+    difficulty.until = on
+    difficulty.save(update_fields=["until"])
+    record(
+        member,
+        on,
+        MemberEvent.Kind.DIFFICULTY,
+        _("Difficulty over: %(kind)s") % {"kind": difficulty.get_kind_display()},
+        difficulty=difficulty.pk,
+    )
+    describe(member, {"difficulty": difficulty.kind, "until": str(on)})
+    return difficulty
+
+
+@action("members.add_family_member", gettext_lazy("Add a member's family member"))
+def add_family_member(
+    actor: Any,
+    member: Member,
+    *,
+    name: str,
+    relation: str,
+    birth_date: dt.date | None = None,
+    political_status: str = "",
+    work_unit: str = "",
+) -> FamilyMember:
+    """Add a family member (家庭成员) to the member's file."""
+    require(actor, "members.change_member")
+    ensure_in_scope(actor, member)
+    describe(member)
+    name, relation = (name or "").strip(), (relation or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the name.")})
+    if not relation:
+        raise ValidationError({"relation": _("Give the relation to the member.")})
+    if birth_date is not None:
+        _check_not_future("birth_date", birth_date)
+    relative = FamilyMember.objects.create(
+        member=member,
+        name=name,
+        relation=relation,
+        birth_date=birth_date,
+        political_status=political_status.strip(),
+        work_unit=work_unit.strip(),
+    )
+    describe(member, {"family_member": f"{relation} {name}"})
+    return relative
+
+
+@action("members.remove_family_member", gettext_lazy("Remove a member's family member"))
+def remove_family_member(actor: Any, relative: FamilyMember) -> None:
+    """Remove a family member entered by mistake or no longer part of the household."""
+    require(actor, "members.change_member")
+    member = relative.member
+    ensure_in_scope(actor, member)
+    describe(member, {"family_member": f"{relative.relation} {relative.name}"})
+    relative.delete()

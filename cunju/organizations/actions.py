@@ -1,19 +1,27 @@
-"""Organization actions: found and rename Party organizations inside the actor's scope."""
+"""Organization actions: found, rename and move Party organizations inside the actor's
+scope, and record their committees' elections (换届) and seats."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import F, Max, Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cunju.core.actions import action, describe, diff, require, snapshot
+from cunju.core.rules import rule
 from cunju.core.scoping import ensure_in_scope
+from cunju.core.tree import subtree_q
 from cunju.places.models import Place
 
-from .models import Organization
+from . import rules
+from .history import open_version
+from .models import CommitteeMember, Organization, OrganizationVersion, Term
 
 
 @action("organizations.create_organization", gettext_lazy("Set up a Party organization"))
@@ -61,6 +69,7 @@ def create_organization(
     )
     org.full_clean(exclude=["parent", "path", "depth"])
     org.save()
+    _open_first_version(org)
     describe(
         org,
         {
@@ -75,8 +84,13 @@ def create_organization(
 
 
 @action("organizations.update_organization", gettext_lazy("Edit a Party organization"))
-def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
-    """Rename an organization or change its short name, category or founding date."""
+def update_organization(
+    actor: Any, org: Organization, *, on: dt.date | None = None, **changes: Any
+) -> Organization:
+    """Rename an organization or change its short name, category or founding date.
+
+    A new name holds from ``on`` (today): the history keeps the old name before it.
+    """
     require(actor, "organizations.change_organization")
     ensure_in_scope(actor, org)
     describe(org)  # a refused change is still audited against the organization
@@ -87,6 +101,350 @@ def update_organization(actor: Any, org: Organization, **changes: Any) -> Organi
             raise ValueError(f"cannot change {name}")
         setattr(org, name, value)
     org.full_clean(exclude=["parent", "path", "depth"])
+    changed = diff(before, org)
+    if "name" in changed:
+        on = on or dt.date.today()
+        check_change_date(org, on)
     org.save()
-    describe(org, diff(before, org))
+    if "name" in changed:
+        open_version(org, on)
+    describe(org, changed)
     return org
+
+
+def _open_first_version(org: Organization) -> None:
+    # Without a founding date the organization is taken to have always read this way,
+    # unless its path once belonged to another organization (moved away): then from today.
+    since = org.founded_on
+    if since is None and (
+        OrganizationVersion.objects.filter(path=org.path).exclude(organization=org).exists()
+    ):
+        since = dt.date.today()
+    open_version(org, since)
+
+
+def check_change_date(org: Organization, on: dt.date) -> None:
+    """A dated change may not be in the future nor before the organization's last change."""
+    if on > dt.date.today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    last = (
+        OrganizationVersion.objects.filter(subtree_q(org.path, "organization__path"))
+        .filter(valid_to__isnull=True, valid_from__isnull=False)
+        .aggregate(last=Max("valid_from"))["last"]
+    )
+    if last is not None and on < last:
+        raise ValidationError(
+            {
+                "on": _("The organization last changed on %(date)s; give that date or later.")
+                % {"date": last.isoformat()}
+            }
+        )
+
+
+@action("organizations.move_organization", gettext_lazy("Move a Party organization"))
+def move_organization(
+    actor: Any, org: Organization, *, parent: Organization | None, on: dt.date, reason: str = ""
+) -> Organization:
+    """Hang ``org`` and everything under it below ``parent`` from the date ``on``.
+
+    Paths change for the whole subtree, in the tree and in the member register; the
+    organization history and each member's periods keep the old paths before ``on``, so
+    numbers as of an earlier date still count where members were.
+    """
+    from cunju.members.models import Member, MembershipPeriod
+
+    require(actor, "organizations.change_organization")
+    ensure_in_scope(actor, org)
+    describe(org)
+    if parent is None:
+        if not actor.sees_everything:
+            raise ValidationError({"parent": _("Choose the higher organization.")})
+    else:
+        ensure_in_scope(actor, parent)
+    if parent is not None and parent.is_within(org):
+        raise ValidationError(
+            {"parent": _("An organization cannot move under itself or its own sub-organizations.")}
+        )
+    if (parent.pk if parent else None) == org.parent_id:
+        raise ValidationError({"parent": _("The organization is already there.")})
+    allowed = Organization.ALLOWED_CHILDREN.get(parent.kind if parent else None, set())
+    if org.kind not in allowed:
+        raise ValidationError(
+            {
+                "parent": _("A %(kind)s cannot be under %(parent)s.")
+                % {
+                    "kind": Organization.Kind(org.kind).label,
+                    "parent": parent.name if parent else _("the top level"),
+                }
+            }
+        )
+    if Organization.objects.filter(parent=parent, name=org.name).exists():
+        raise ValidationError({"parent": _("An organization with this name already exists there.")})
+    check_change_date(org, on)
+    old_parent, old_path = org.parent, org.path
+    org.move_under(parent)
+    new_path = org.path
+    old_range = subtree_q(old_path, "org_path")
+
+    def rewritten(field: str = "org_path") -> Concat:
+        return Concat(Value(new_path), Substr(F(field), len(old_path) + 1))
+
+    # The register follows at once; member history splits on the move date.
+    Member.objects.filter(old_range).update(org_path=rewritten())
+    MembershipPeriod.objects.filter(old_range, valid_from__gte=on).update(org_path=rewritten())
+    spanning = list(
+        MembershipPeriod.objects.filter(old_range, valid_from__lt=on).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+        )
+    )
+    MembershipPeriod.objects.filter(pk__in=[p.pk for p in spanning]).update(valid_to=on)
+    MembershipPeriod.objects.bulk_create(
+        MembershipPeriod(
+            member_id=p.member_id,
+            organization_id=p.organization_id,
+            org_path=new_path + p.org_path[len(old_path) :],
+            status=p.status,
+            is_mobile=p.is_mobile,
+            valid_from=on,
+            valid_to=p.valid_to,
+        )
+        for p in spanning
+    )
+    # Every organization in the subtree has a new path from ``on``.
+    moved = list(Organization.objects.subtree(org))
+    versions = OrganizationVersion.objects.filter(organization__in=moved, valid_to__isnull=True)
+    versions.filter(valid_from=on).delete()
+    versions.update(valid_to=on)
+    OrganizationVersion.objects.bulk_create(
+        OrganizationVersion(
+            organization=o, valid_from=on, name=o.name, parent_id=o.parent_id, path=o.path
+        )
+        for o in moved
+    )
+    describe(
+        org,
+        {
+            "parent": [str(old_parent or ""), str(parent or "")],
+            "on": on.isoformat(),
+            "members": Member.objects.filter(subtree_q(new_path, "org_path")).count(),
+        },
+        reason,
+    )
+    return org
+
+
+# --- Committees and terms (换届) ---------------------------------------------------------
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (28 February for a 29 February start)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return dt.date(day.year + years, 2, 28)
+
+
+def term_years_for(org: Organization, on: dt.date) -> int:
+    """How many years a committee of ``org`` elected on ``on`` serves, by the rules."""
+    kind = Organization.Kind
+    if org.kind == kind.COMMITTEE:
+        key = rules.TERM_YEARS_COMMITTEE
+    elif org.kind == kind.GENERAL_BRANCH:
+        key = rules.TERM_YEARS_GENERAL_BRANCH
+    elif org.category in COMMUNITY_CATEGORIES:
+        key = rules.TERM_YEARS_COMMUNITY_BRANCH
+    else:
+        key = rules.TERM_YEARS_BRANCH
+    return int(rule(key, on=on, region=org.place.code or None))
+
+
+# Branches of villages and communities serve the longer village/community term.
+COMMUNITY_CATEGORIES = {
+    Organization.Category.VILLAGE,
+    Organization.Category.COMMUNITY,
+    Organization.Category.RESIDENTIAL,
+}
+ELECTING_KINDS = {
+    Organization.Kind.COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
+    Organization.Kind.BRANCH,
+}
+
+
+def _seat(
+    term: Term, *, role: str, member: Any = None, name: str = "", on: dt.date
+) -> CommitteeMember:
+    from cunju.members.actions import record
+    from cunju.members.models import MemberEvent, MemberStatus
+
+    org = term.organization
+    if role not in CommitteeMember.Role.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    if member is not None:
+        if not member.org_path.startswith(org.path):
+            raise ValidationError(
+                {
+                    "member": _("%(name)s is not a member under %(org)s.")
+                    % {"name": member.name, "org": org.name}
+                }
+            )
+        if member.status != MemberStatus.FULL:
+            raise ValidationError(
+                {
+                    "member": _("Only full members may be elected (%(name)s is “%(status)s”).")
+                    % {"name": member.name, "status": MemberStatus(member.status).label}
+                }
+            )
+        name = member.name
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Choose a member from the register or give a name.")})
+    if on < term.elected_on:
+        raise ValidationError({"on": _("The term began on %(date)s.") % {"date": term.elected_on}})
+    if on > dt.date.today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    current = term.seats.filter(ended_on__isnull=True)
+    if role == CommitteeMember.Role.SECRETARY and current.filter(role=role).exists():
+        raise ValidationError(
+            {"role": _("The committee already has a secretary; remove them first.")}
+        )
+    if member is not None and current.filter(member=member).exists():
+        raise ValidationError(
+            {"member": _("%(name)s already sits on this committee.") % {"name": name}}
+        )
+    seat = CommitteeMember.objects.create(
+        term=term, member=member, name=name, role=role, started_on=on
+    )
+    if member is not None:
+        record(
+            member,
+            on,
+            MemberEvent.Kind.POST,
+            _("%(role)s of %(org)s") % {"role": seat.get_role_display(), "org": org.name},
+            role=role,
+        )
+    return seat
+
+
+@action("organizations.elect_committee", gettext_lazy("Record a committee election"))
+def elect_committee(
+    actor: Any,
+    organization: Organization,
+    *,
+    elected_on: dt.date,
+    seats: Iterable[dict[str, Any]] = (),
+    note: str = "",
+) -> Term:
+    """Start a new term (换届): the current term ends on the election date.
+
+    ``seats`` are ``{"role": ..., "member": Member | None, "name": str}``; the term's length
+    comes from the rules for the organization's kind in force on the election date.
+    """
+    require(actor, "organizations.change_organization")
+    ensure_in_scope(actor, organization)
+    describe(organization)
+    if organization.kind not in ELECTING_KINDS:
+        raise ValidationError(
+            {"organization": _("A Party group has a leader, not an elected committee.")}
+        )
+    if elected_on > dt.date.today():
+        raise ValidationError({"elected_on": _("The election date is in the future.")})
+    previous = organization.terms.filter(ended_on__isnull=True).first()
+    if previous is not None:
+        if elected_on <= previous.elected_on:
+            raise ValidationError(
+                {
+                    "elected_on": _(
+                        "The current term was elected on %(date)s; the new election must be later."
+                    )
+                    % {"date": previous.elected_on.isoformat()}
+                }
+            )
+        _close_term(previous, elected_on)
+    years = term_years_for(organization, elected_on)
+    term = Term.objects.create(
+        organization=organization,
+        elected_on=elected_on,
+        term_years=years,
+        due_on=add_years(elected_on, years),
+        note=note,
+    )
+    for seat in seats:
+        _seat(term, on=elected_on, **seat)
+    describe(
+        term,
+        {
+            "organization": organization.name,
+            "elected_on": elected_on.isoformat(),
+            "term_years": years,
+            "seats": [f"{s.get_role_display()} {s.name}" for s in term.seats.all()],
+        },
+    )
+    return term
+
+
+def _close_term(term: Term, on: dt.date) -> None:
+    term.seats.filter(ended_on__isnull=True).update(ended_on=on)
+    term.ended_on = on
+    term.save(update_fields=["ended_on", "updated_at"])
+
+
+@action("organizations.add_committee_member", gettext_lazy("Add a committee member"))
+def add_committee_member(
+    actor: Any,
+    term: Term,
+    *,
+    role: str,
+    member: Any = None,
+    name: str = "",
+    on: dt.date | None = None,
+) -> CommitteeMember:
+    """Give someone a seat on a current committee (a by-election, 补选)."""
+    require(actor, "organizations.change_organization")
+    ensure_in_scope(actor, term)
+    describe(term)
+    if member is not None:
+        ensure_in_scope(actor, member)
+    if term.ended_on is not None:
+        raise ValidationError({"on": _("This term has ended.")})
+    seat = _seat(term, role=role, member=member, name=name, on=on or dt.date.today())
+    describe(seat, {"role": role, "name": seat.name, "on": seat.started_on.isoformat()})
+    return seat
+
+
+@action("organizations.remove_committee_member", gettext_lazy("Remove a committee member"))
+def remove_committee_member(
+    actor: Any, seat: CommitteeMember, *, on: dt.date | None = None, reason: str = ""
+) -> CommitteeMember:
+    """End someone's seat on a committee from a date (resigned, moved away, dismissed)."""
+    require(actor, "organizations.change_organization")
+    ensure_in_scope(actor, seat)
+    describe(seat)
+    on = on or dt.date.today()
+    if seat.ended_on is not None:
+        raise ValidationError({"on": _("This seat already ended.")})
+    if on < seat.started_on:
+        raise ValidationError({"on": _("The seat began on %(date)s.") % {"date": seat.started_on}})
+    if on > dt.date.today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    seat.ended_on = on
+    seat.save(update_fields=["ended_on"])
+    describe(seat, {"ended_on": on.isoformat()}, reason)
+    return seat
+
+
+@action("organizations.end_term", gettext_lazy("End a committee term"))
+def end_term(actor: Any, term: Term, *, on: dt.date, reason: str = "") -> Term:
+    """Close a term without electing a new one (the organization was merged or dissolved)."""
+    require(actor, "organizations.change_organization")
+    ensure_in_scope(actor, term)
+    describe(term)
+    if term.ended_on is not None:
+        raise ValidationError({"on": _("This term has already ended.")})
+    if on < term.elected_on:
+        raise ValidationError({"on": _("The term began on %(date)s.") % {"date": term.elected_on}})
+    if on > dt.date.today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    _close_term(term, on)
+    describe(term, {"ended_on": on.isoformat()}, reason)
+    return term

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from cunju.core.system import SYSTEM
-from cunju.places.actions import create_place
+from cunju.places.actions import create_place, merge_into_community
 from cunju.places.models import Place
 
-from .actions import create_organization
-from .models import Organization
+from .actions import create_organization, elect_committee
+from .models import CommitteeMember, Organization
 
 K = Place.Kind
 OK = Organization.Kind
@@ -54,10 +55,15 @@ COMMUNITIES = [
 ]
 
 
+# When each community was formed from its villages (村居合一).
+MERGED_ON = [dt.date(2019, 6, 1), dt.date(2019, 6, 1), dt.date(2020, 12, 1)]
+
+
 def load(world: dict[str, Any]) -> str:
     province = create_place(SYSTEM, parent=None, kind=K.PROVINCE, name="江苏省", code="320000")
     city = create_place(SYSTEM, parent=province, kind=K.CITY, name="苏州市", code="320500")
     county = create_place(SYSTEM, parent=city, kind=K.COUNTY, name="吴中区", code="320506")
+    # 湖桥镇 is an invented town: it has no code in GB/T 2260 data.
     town = create_place(SYSTEM, parent=county, kind=K.TOWN, name="湖桥镇", code="")
     park = create_place(SYSTEM, parent=town, kind=K.RESIDENTIAL_AREA, name="湖桥工业园")
     town_committee = create_organization(
@@ -77,23 +83,14 @@ def load(world: dict[str, Any]) -> str:
         branches=[],
     )
     for index, (community_name, members, branches) in enumerate(COMMUNITIES):
-        community = create_place(
+        places = [create_place(SYSTEM, parent=town, kind=kind, name=name) for name, kind in members]
+        community = merge_into_community(
             SYSTEM,
-            parent=town,
-            kind=K.COMMUNITY,
-            name=community_name,
-            code=f"320506{110 + index:03d}000",
+            places=places,
+            new_community_name=community_name,
+            town=town,
+            effective_on=MERGED_ON[index],
         )
-        places = [
-            create_place(
-                SYSTEM,
-                parent=community,
-                kind=kind,
-                name=name,
-                code=f"320506{110 + index:03d}{201 + i:03d}",
-            )
-            for i, (name, kind) in enumerate(members)
-        ]
         committee = create_organization(
             SYSTEM,
             parent=town_committee,
@@ -140,7 +137,43 @@ def load(world: dict[str, Any]) -> str:
             name=f"新桥村党支部{group}",
             place=first.place,
         )
+    terms = elect_demo_committees(world)
     return (
         f"{Place.objects.count()} places, {Organization.objects.count()} Party organizations "
-        f"({len(world['branches'])} branches)"
+        f"({len(world['branches'])} branches), {terms} committee terms"
     )
+
+
+SECRETARIES = ["沈建华", "陆国平", "顾月英", "朱志强", "钱卫东", "金秀兰", "蒋明", "范立新"]
+DEPUTIES = ["吴晓燕", "徐海涛", "孙丽", "褚国庆", "卫红梅", "杨建军", "许文静", "何永康"]
+MEMBERS = ["施金龙", "张桂芳", "孔德明", "曹雪琴", "严志平", "华丽娟", "金涛", "魏巧云"]
+
+
+def elect_demo_committees(world: dict[str, Any]) -> int:
+    """Committees for the town, the communities and most branches, with terms that are
+    current, falling due within weeks and overdue, so the elections page has work."""
+    today = dt.date.today()
+    role = CommitteeMember.Role
+    # Days since the election: a 5-year term elected 5 years minus 40 days ago is due in 40.
+    ages = [5 * 365 - 40, 2 * 365, 5 * 365 + 20, 400, 3 * 365 - 30, 800, 5 * 365 - 80, 100]
+    orgs = [
+        world["town_committee"],
+        *world["community_committees"],
+        *world["branches"][:-2],
+    ]
+    count = 0
+    for index, org in enumerate(orgs):
+        elected_on = today - dt.timedelta(days=ages[index % len(ages)])
+        k = index % len(SECRETARIES)
+        seats = [{"role": role.SECRETARY, "name": SECRETARIES[k]}]
+        if org.kind == OK.COMMITTEE:
+            seats += [
+                {"role": role.DEPUTY, "name": DEPUTIES[k]},
+                {"role": role.MEMBER, "name": MEMBERS[k]},
+                {"role": role.MEMBER, "name": MEMBERS[(k + 3) % len(MEMBERS)]},
+            ]
+        elif index % 2:
+            seats.append({"role": role.MEMBER, "name": MEMBERS[k]})
+        elect_committee(SYSTEM, org, elected_on=elected_on, seats=seats)
+        count += 1
+    return count

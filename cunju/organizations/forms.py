@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cunju.places.models import Place
 
-from .models import Organization
+from .models import CommitteeMember, Organization
 
 
 class OrganizationForm(forms.Form):
@@ -33,3 +33,82 @@ class OrganizationEditForm(forms.Form):
     founded_on = forms.DateField(
         label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class MoveForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=_("New higher organization"), required=False
+    )
+    on = forms.DateField(label=_("From"), widget=date_input())
+    reason = forms.CharField(max_length=200, label=_("Reason"), required=False)
+
+    def __init__(self, *args, user, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = (
+            Organization.objects.for_user(user)
+            .exclude(kind=Organization.Kind.GROUP)
+            .exclude(pk__in=org.subtree().values("pk"))
+        )
+        self.fields["parent"].required = not user.sees_everything
+
+
+def committee_candidates(user, org):
+    """Full members under ``org`` the user may see: who can be elected to its committee."""
+    from cunju.core.tree import subtree_q
+    from cunju.members.models import Member, MemberStatus
+
+    return Member.objects.for_user(user).filter(
+        subtree_q(org.path, "org_path"), status=MemberStatus.FULL
+    )
+
+
+class SeatFields(forms.Form):
+    member = forms.ModelChoiceField(
+        queryset=None, label=_("Member from the register"), required=False
+    )
+    name = forms.CharField(
+        max_length=50,
+        label=_("Or a name"),
+        required=False,
+        help_text=_("For someone not in this register, e.g. a cadre posted from the town."),
+    )
+
+    def __init__(self, *args, user, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = committee_candidates(user, org)
+
+
+class ElectForm(SeatFields):
+    elected_on = forms.DateField(label=_("Elected on"), widget=date_input())
+    note = forms.CharField(max_length=200, label=_("Note"), required=False)
+    field_order = ["elected_on", "member", "name", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].label = _("Secretary from the register")
+        self.fields["name"].label = _("Or the secretary's name")
+
+
+class SeatForm(SeatFields):
+    role = forms.ChoiceField(choices=CommitteeMember.Role.choices, label=_("Role"))
+    on = forms.DateField(label=_("From"), widget=date_input())
+    field_order = ["role", "member", "name", "on"]
+
+
+class EndTermForm(forms.Form):
+    on = forms.DateField(label=_("Ended on"), widget=date_input())
+    reason = forms.CharField(max_length=200, label=_("Reason"), required=False)
+
+
+class RemoveSeatForm(forms.Form):
+    on = forms.DateField(label=_("Until"), required=False)
+
+
+class AsOfForm(forms.Form):
+    """The ``?on=`` of pages that can show an earlier date."""
+
+    on = forms.DateField(label=_("As of"), required=False, widget=date_input())

@@ -76,3 +76,145 @@ class Organization(NamePinyinMixin, TreeNode):
         from django.urls import reverse
 
         return reverse("organizations:detail", args=[self.pk])
+
+
+class OrganizationVersion(models.Model):
+    """How an organization read for a stretch of time: its name, parent and tree path.
+
+    The actions that found, rename or move an organization close the open version and open
+    a new one, so "what was this on date D" (``history.as_of``) needs no guessing. An empty
+    ``valid_from`` means "since the organization was set up, date unknown".
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="versions"
+    )
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("to"), null=True, blank=True, help_text=_("Exclusive; empty while current.")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("higher organization"),
+    )
+    path = models.CharField(_("tree path"), max_length=255, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_tree = "organization"
+    scope_lookup = "organization__path"
+
+    class Meta:
+        verbose_name = _("organization version")
+        verbose_name_plural = _("organization history")
+        ordering = ["organization", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.valid_from or ''}–{self.valid_to or ''}"
+
+
+class Term(models.Model):
+    """A term (届) of a Party committee, general branch committee or branch committee.
+
+    ``term_years`` is the length the rules gave on the election date; ``due_on`` is when the
+    next election (换届) falls due. A term ends when the next one is elected or it is closed.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="terms",
+        verbose_name=_("Party organization"),
+    )
+    elected_on = models.DateField(_("elected on"))
+    term_years = models.PositiveSmallIntegerField(_("term (years)"))
+    due_on = models.DateField(_("next election due on"), db_index=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_tree = "organization"
+    scope_lookup = "organization__path"
+
+    class Meta:
+        verbose_name = _("committee term")
+        verbose_name_plural = _("committee terms")
+        ordering = ["organization__path", "-elected_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(ended_on__isnull=True),
+                name="term_one_current_per_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.elected_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("organizations:term", args=[self.pk])
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+class CommitteeMember(models.Model):
+    """A seat on a committee for one term (书记 / 副书记 / 委员).
+
+    ``member`` links the register when the person is in it; ``name`` is always filled so
+    people from outside the register (a cadre posted from the town) can hold a seat too.
+    """
+
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", _("Secretary")  # 书记
+        DEPUTY = "deputy", _("Deputy secretary")  # 副书记
+        MEMBER = "member", _("Committee member")  # 委员
+
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, related_name="seats", verbose_name=_("term")
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_seats",
+        verbose_name=_("Party member"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_tree = "organization"
+    scope_lookup = "term__organization__path"
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["term", "started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+    @property
+    def rank(self) -> int:
+        """Secretary first, then deputies, then members, for listing a committee."""
+        return list(self.Role.values).index(self.role)
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None and self.term.ended_on is None
+
+
+from . import rules  # noqa: E402,F401  (the rules are declared once the app loads)

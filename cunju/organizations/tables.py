@@ -1,8 +1,10 @@
+import datetime as dt
+
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization
+from .models import Organization, Term
 
 
 class OrganizationTable(tables.Table):
@@ -23,3 +25,36 @@ class OrganizationTable(tables.Table):
             record.depth,
             value,
         )
+
+
+class ElectionTable(tables.Table):
+    """Terms due for re-election (换届), the most overdue first."""
+
+    organization = tables.Column(verbose_name=_("Organization"), order_by=("organization__path",))
+    elected_on = tables.DateColumn("Y-m-d", verbose_name=_("Elected on"))
+    term_years = tables.Column(verbose_name=_("Term (years)"))
+    due_on = tables.DateColumn("Y-m-d", verbose_name=_("Next election due on"))
+    state = tables.Column(verbose_name=_("State"), empty_values=(), orderable=False)
+
+    class Meta:
+        model = Term
+        fields = ["organization", "elected_on", "term_years", "due_on", "state"]
+        order_by = ["due_on"]
+        attrs = {"class": "table"}
+        empty_text = _("No committee is due for re-election.")
+
+    def render_organization(self, record, value):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+
+    def render_state(self, record):
+        return election_state(record)
+
+
+def election_state(term: Term) -> str:
+    """ "Overdue by N days" or "due in N days", as the elections page says it."""
+    days = (term.due_on - dt.date.today()).days
+    if days < 0:
+        return _("Overdue by %(n)d days") % {"n": -days}
+    if days == 0:
+        return _("Due today")
+    return _("Due in %(n)d days") % {"n": days}

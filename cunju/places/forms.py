@@ -21,3 +21,77 @@ class PlaceForm(forms.Form):
 class PlaceEditForm(forms.Form):
     name = forms.CharField(max_length=100, label=_("Name"))
     code = forms.CharField(max_length=20, label=_("Division code"), required=False)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def effective_on_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Effective on"),
+        widget=DateInput(),
+        help_text=_("The day the change takes effect; from that day on the new state holds."),
+    )
+
+
+MERGEABLE = (Place.Kind.VILLAGE, Place.Kind.RESIDENTIAL_AREA)
+
+
+class MergeForm(forms.Form):
+    """村居合一: pick villages and residential areas, the community, the date."""
+
+    town = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Town / township"))
+    places = forms.ModelMultipleChoiceField(
+        queryset=Place.objects.none(),
+        label=_("Villages and residential areas"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    community = forms.ModelChoiceField(
+        queryset=Place.objects.none(),
+        label=_("Join an existing community"),
+        required=False,
+    )
+    new_community_name = forms.CharField(
+        max_length=100, label=_("Or form a new community called"), required=False
+    )
+    effective_on = effective_on_field()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Place.objects.for_user(user)
+        self.fields["town"].queryset = visible.filter(kind=Place.Kind.TOWN)
+        self.fields["places"].queryset = visible.filter(kind__in=MERGEABLE).select_related("parent")
+        self.fields["places"].label_from_instance = lambda p: f"{p.name}（{p.parent}）"
+        self.fields["community"].queryset = visible.filter(kind=Place.Kind.COMMUNITY)
+
+
+class SplitForm(forms.Form):
+    """Places leave a community: to a new community, or back under the town."""
+
+    places = forms.ModelMultipleChoiceField(
+        queryset=Place.objects.none(),
+        label=_("Places that leave"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_community_name = forms.CharField(
+        max_length=100,
+        label=_("Form a new community called"),
+        required=False,
+        help_text=_("Leave empty to put the places back directly under the town."),
+    )
+    effective_on = effective_on_field()
+
+    def __init__(self, *args, community, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["places"].queryset = Place.objects.for_user(user).filter(parent=community)
+
+
+class RenameForm(forms.Form):
+    """A new name from a date on (the old one stays in the history)."""
+
+    name = forms.CharField(max_length=100, label=_("New name"))
+    effective_on = effective_on_field()

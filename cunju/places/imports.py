@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from cunju.core.spreadsheets import ImportColumn, ImportSpec, ParsedRow, RowProblem, choice_parser
 
+from . import divisions
 from .actions import check_placement, create_place
 from .models import Place
 
@@ -36,8 +37,21 @@ class PlaceImport(ImportSpec):
             example=str(Place.Kind.VILLAGE.label),
         ),
         ImportColumn(gettext_lazy("Name"), "name", required=True, example="新桥村"),
-        ImportColumn(gettext_lazy("Division code"), "code", example="320506101201"),
+        ImportColumn(
+            gettext_lazy("Division code"),
+            "code",
+            example="320506111201",
+            help=gettext_lazy(
+                "6 digits for a county, 9 for a town, 12 for a community or village; "
+                "an unknown code is accepted with a warning"
+            ),
+        ),
     ]
+
+    def __init__(self, actor: Any) -> None:
+        super().__init__(actor)
+        # Codes that are well formed but not in the national data: imported, but listed.
+        self.warnings: list[RowProblem] = []
 
     def find_parent(self, key: str) -> tuple[Place | None, str]:
         visible = Place.objects.for_user(self.actor)
@@ -62,6 +76,15 @@ class PlaceImport(ImportSpec):
         except ValidationError as exc:
             problems.append(RowProblem(row.number, str(_("Kind")), "; ".join(exc.messages)))
             return
+        try:
+            warning = divisions.check_code(values.get("code", ""), values["kind"])
+        except ValidationError as exc:
+            problems.append(
+                RowProblem(row.number, str(_("Division code")), "; ".join(exc.messages))
+            )
+            return
+        if warning:
+            self.warnings.append(RowProblem(row.number, str(_("Division code")), warning))
         key = (parent.pk, values["name"])
         if key in seen:
             problems.append(

@@ -1,8 +1,14 @@
-"""Place pages: list, detail, add, edit, import."""
+"""Place pages: list, tree as of a date, detail with history, add, edit, rename, merge,
+split, import."""
 
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db.models import F, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.forms import apply_errors
@@ -10,11 +16,12 @@ from cunju.core.scoping import get_for_user
 from cunju.core.spreadsheets import ExportColumn
 from cunju.core.views import ImportView, ScopedDetailView, ScopedListView
 
-from . import actions
+from . import actions, divisions
 from .filtersets import PlaceFilterSet
-from .forms import PlaceEditForm, PlaceForm
+from .forms import MergeForm, PlaceEditForm, PlaceForm, RenameForm, SplitForm
+from .history import tree_on
 from .imports import PlaceImport
-from .models import Place
+from .models import Place, PlaceEvent
 from .tables import PlaceTable
 
 
@@ -48,6 +55,24 @@ class PlaceDetailView(ScopedDetailView):
         context["children"] = Place.objects.for_user(user).filter(parent=self.object)
         context["ancestors"] = Place.objects.for_user(user).filter(pk__in=self.object.ancestors())
         context["organizations"] = self.object.organizations.for_user(user)
+        place = self.object
+        context["events"] = (
+            PlaceEvent.objects.for_user(user)
+            .filter(Q(place=place) | Q(places=place))
+            .distinct()
+            .order_by("-effective_on", "-id")
+        )
+        visible = set(Place.objects.for_user(user).values_list("pk", flat=True))
+        versions = list(
+            place.versions.select_related("parent").order_by(
+                F("valid_from").desc(nulls_last=True), "-id"
+            )
+        )
+        for version in versions:
+            # A former parent outside the viewer's scope is not named.
+            version.shown_parent = version.parent if version.parent_id in visible else None
+        context["versions"] = versions
+        context["can_split"] = place.kind == Place.Kind.COMMUNITY
         return context
 
 
@@ -63,6 +88,7 @@ def place_create(request):
             if not apply_errors(form, exc):
                 raise
         else:
+            warn_about_code(request, place)
             return redirect(place)
     return render(
         request,
@@ -82,6 +108,7 @@ def place_edit(request, pk):
             if not apply_errors(form, exc):
                 raise
         else:
+            warn_about_code(request, place)
             return redirect(place)
     return render(
         request,
@@ -90,6 +117,109 @@ def place_edit(request, pk):
     )
 
 
+def warn_about_code(request, place: Place) -> None:
+    """An unknown code was accepted: say so once, on the next page."""
+    warning = divisions.check_code(place.code, place.kind)
+    if warning:
+        messages.warning(request, warning)
+
+
+def requested_date(request) -> tuple[dt.date, str]:
+    """The ``?on=`` date (today when absent) and an error text when it cannot be read."""
+    raw = request.GET.get("on", "").strip()
+    today = timezone.localdate()
+    if not raw:
+        return today, ""
+    try:
+        return dt.date.fromisoformat(raw), ""
+    except ValueError:
+        return today, _("“%(value)s” is not a date like 2018-01-01: showing today.") % {
+            "value": raw
+        }
+
+
+@permission_required("places.view_place", raise_exception=True)
+def place_tree(request):
+    on, error = requested_date(request)
+    rows = tree_on(Place.objects.for_user(request.user), on)
+    return render(
+        request,
+        "places/tree.html",
+        {
+            "title": _("Place tree"),
+            "rows": rows,
+            "on": on,
+            "error": error,
+            "is_today": on == timezone.localdate(),
+        },
+    )
+
+
+def _form_page(request, form, title, cancel_url, obj=None):
+    context = {"form": form, "title": title, "cancel_url": cancel_url}
+    if obj is not None:
+        context["object"] = obj
+    return render(request, "core/form.html", context)
+
+
+@permission_required("places.change_place", raise_exception=True)
+def place_merge(request):
+    initial = {"town": request.GET.get("town"), "community": request.GET.get("community")}
+    form = MergeForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = actions.merge_into_community(request.user, **form.cleaned_data)
+        except Exception as exc:
+            if not apply_errors(form, exc):
+                raise
+        else:
+            return redirect(community)
+    return _form_page(request, form, _("Merge villages into a community"), reverse("places:tree"))
+
+
+@permission_required("places.change_place", raise_exception=True)
+def place_split(request, pk):
+    community = get_for_user(Place, request.user, pk=pk, kind=Place.Kind.COMMUNITY)
+    form = SplitForm(request.POST or None, community=community, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = actions.split_community(request.user, community=community, **form.cleaned_data)
+        except Exception as exc:
+            if not apply_errors(form, exc):
+                raise
+        else:
+            return redirect(target)
+    return _form_page(
+        request,
+        form,
+        _("Split places off %(name)s") % {"name": community.name},
+        community.get_absolute_url(),
+        community,
+    )
+
+
+@permission_required("places.change_place", raise_exception=True)
+def place_rename(request, pk):
+    place = get_for_user(Place, request.user, pk=pk)
+    form = RenameForm(request.POST or None, initial={"name": place.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.rename_place(request.user, place, **form.cleaned_data)
+        except Exception as exc:
+            if not apply_errors(form, exc):
+                raise
+        else:
+            return redirect(place)
+    return _form_page(
+        request,
+        form,
+        _("Rename %(name)s") % {"name": place.name},
+        place.get_absolute_url(),
+        place,
+    )
+
+
 class PlaceImportView(ImportView):
     spec_class = PlaceImport
     permission_required = "places.import_place"
+    template_name = "places/import.html"

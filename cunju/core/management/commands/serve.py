@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from cunju.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from cunju.core.tasks import prune_audit_log
+from cunju.dues.tasks import schedule_monthly_check
 
 
 class Command(BaseCommand):
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             # Housekeeping once per start; the worker beside the server picks it up.
             prune_audit_log.enqueue()
+            schedule_monthly_check()
             children.append(subprocess.Popen([sys.executable, "-m", "cunju", "worker"], env=env))
 
         def stop(signum, frame):

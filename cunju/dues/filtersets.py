@@ -1,0 +1,37 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from cunju.core.pinyin import name_search_q
+from cunju.members.models import Member
+from cunju.organizations.models import Organization
+
+from .models import Category
+
+
+def organizations_in_scope(request):
+    if request is None:
+        return Organization.objects.none()
+    return Organization.objects.for_user(request.user).exclude(kind=Organization.Kind.GROUP)
+
+
+class DuesMemberFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or pinyin"))
+    organization = django_filters.ModelChoiceFilter(
+        queryset=organizations_in_scope, method="in_organization", label=_("Party organization")
+    )
+    category = django_filters.ChoiceFilter(
+        choices=Category.choices, field_name="dues_category", label=_("Dues category")
+    )
+    in_arrears = django_filters.BooleanFilter(label=_("In arrears"))
+
+    class Meta:
+        model = Member
+        fields = ["q", "organization", "category", "in_arrears"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(name_search_q(value))
+
+    def in_organization(self, queryset, name, value):
+        from cunju.core.tree import subtree_q
+
+        return queryset.filter(subtree_q(value.path, "org_path"))

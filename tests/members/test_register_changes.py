@@ -1,0 +1,149 @@
+"""Correcting details, changing status and moving members between organizations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+
+from cunju.core.system import SYSTEM
+from cunju.members.actions import change_status, move_member
+from cunju.members.models import MemberEvent, MembershipPeriod, MemberStatus
+from tests.world import client_for
+
+TODAY = dt.date.today()
+
+
+def test_editing_details_keeps_masked_numbers_unless_changed(world):
+    member = world.member_in_a
+    client = client_for(world.secretary_a)
+    url = reverse("members:edit", args=[member.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    assert data["phone"] == "139****0011"
+    data.update(address="新桥村5组1号", birth_date="1970-06-15")
+    assert client.post(url, data).status_code == 302
+    member.refresh_from_db()
+    assert member.address == "新桥村5组1号"
+    assert member.phone.reveal() == "13912340011"  # the mask kept the stored number
+    assert member.events.filter(kind=MemberEvent.Kind.DETAILS).count() == 1
+
+
+def test_a_bad_edit_shows_the_reason_and_changes_nothing(world):
+    member = world.member_in_a
+    client = client_for(world.secretary_a)
+    url = reverse("members:edit", args=[member.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    # Born so late that the 1995 admission would have been before the 18th birthday.
+    data.update(name="孙改名", birth_date="1980-01-01")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    # The form has no admission date field, so the reason shows above the fields.
+    assert response.context["form"].non_field_errors() == ["Members are admitted at 18 or older."]
+    member.refresh_from_db()
+    assert (member.name, member.birth_date) == ("孙湖明", dt.date(1970, 6, 15))
+    assert "孙湖明" in response.content.decode()
+
+
+def test_the_status_form_offers_only_the_allowed_next_statuses(world):
+    client = client_for(world.secretary_a)
+    full = client.get(reverse("members:status", args=[world.member_in_a.pk])).context["form"]
+    assert {c for c, _ in full.fields["status"].choices} == {"suspended", "left", "deceased"}
+    probationary = client.get(reverse("members:status", args=[world.probationary_in_a.pk])).context[
+        "form"
+    ]
+    assert {c for c, _ in probationary.fields["status"].choices} == {"full", "left", "deceased"}
+
+
+def test_a_probationary_member_becomes_full_with_party_standing_from_that_day(world):
+    member = world.probationary_in_a
+    response = client_for(world.secretary_a).post(
+        reverse("members:status", args=[member.pk]),
+        {"status": "full", "on": TODAY.isoformat(), "reason": "预备期满，支部大会讨论通过"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.status, member.full_on, member.party_standing()) == ("full", TODAY, 0)
+    assert member.events.filter(kind=MemberEvent.Kind.FULL, date=TODAY).exists()
+
+
+def test_a_status_change_dated_in_the_future_is_refused_on_the_form(world):
+    member = world.member_in_a
+    response = client_for(world.secretary_a).post(
+        reverse("members:status", args=[member.pk]),
+        {"status": "deceased", "on": (TODAY + dt.timedelta(days=1)).isoformat()},
+    )
+    assert response.context["form"].errors["on"] == ["The date is in the future."]
+    member.refresh_from_db()
+    assert member.status == MemberStatus.FULL
+
+
+def test_a_status_change_before_admission_is_refused(world):
+    response = client_for(world.secretary_a).post(
+        reverse("members:status", args=[world.member_in_a.pk]),
+        {"status": "left", "on": "1995-06-30"},
+    )
+    assert response.context["form"].errors["on"] == ["The date is before the member was admitted."]
+
+
+def test_statuses_that_may_not_follow_are_refused_by_the_action(world):
+    member = world.member_in_a
+    change_status(SYSTEM, member, status="deceased", on=dt.date(2025, 2, 1))
+    with pytest.raises(ValidationError, match="cannot become"):
+        change_status(SYSTEM, member, status="full", on=dt.date(2025, 3, 1))
+    with pytest.raises(ValidationError, match="cannot become"):
+        change_status(SYSTEM, world.probationary_in_a, status="suspended", on=TODAY)
+    # The file of a deceased member offers no status change.
+    body = client_for(world.secretary_a).get(member.get_absolute_url()).content.decode()
+    assert reverse("members:status", args=[member.pk]) not in body
+
+
+def test_moving_within_scope_updates_the_path_timeline_and_history(world):
+    member = world.member_in_a
+    response = client_for(world.secretary_a).post(
+        reverse("members:move", args=[member.pk]),
+        {"organization": world.branch_a2.pk, "on": TODAY.isoformat(), "reason": "搬迁"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.organization, member.org_path) == (world.branch_a2, world.branch_a2.path)
+    assert member.events.filter(kind=MemberEvent.Kind.TRANSFERRED, date=TODAY).exists()
+    current = MembershipPeriod.objects.get(member=member, valid_to__isnull=True)
+    assert current.organization == world.branch_a2
+
+
+def test_the_move_choices_are_the_other_organizations_in_scope(world):
+    form = (
+        client_for(world.secretary_a)
+        .get(reverse("members:move", args=[world.member_in_a.pk]))
+        .context["form"]
+    )
+    assert set(form.fields["organization"].queryset) == {world.committee_a, world.branch_a2}
+
+
+def test_moving_to_an_organization_outside_scope_is_refused(world):
+    member = world.member_in_a
+    response = client_for(world.secretary_a).post(
+        reverse("members:move", args=[member.pk]),
+        {"organization": world.branch_b1.pk, "on": TODAY.isoformat()},
+    )
+    assert response.status_code == 200
+    assert "organization" in response.context["form"].errors
+    with pytest.raises(Http404):
+        move_member(world.secretary_a, member, organization=world.branch_b1, on=TODAY)
+    member.refresh_from_db()
+    assert member.organization == world.branch_a1
+
+
+def test_a_member_of_b_cannot_be_moved_from_a(world):
+    response = client_for(world.secretary_a).post(
+        reverse("members:move", args=[world.member_in_b.pk]),
+        {"organization": world.branch_a1.pk, "on": TODAY.isoformat()},
+    )
+    assert response.status_code == 404
+    world.member_in_b.refresh_from_db()
+    assert world.member_in_b.organization == world.branch_b1
