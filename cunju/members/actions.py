@@ -46,12 +46,31 @@ SECRET = {"id_number", "phone"}
 
 # Which status may follow which (anything else is refused with a clear message).
 STATUS_CHANGES = {
-    MemberStatus.PROBATIONARY: {MemberStatus.FULL, MemberStatus.LEFT, MemberStatus.DECEASED},
-    MemberStatus.FULL: {MemberStatus.SUSPENDED, MemberStatus.LEFT, MemberStatus.DECEASED},
+    MemberStatus.PROBATIONARY: {
+        MemberStatus.FULL,
+        MemberStatus.LEFT,
+        MemberStatus.DECEASED,
+        MemberStatus.TRANSFERRED_OUT,
+    },
+    MemberStatus.FULL: {
+        MemberStatus.SUSPENDED,
+        MemberStatus.LEFT,
+        MemberStatus.DECEASED,
+        MemberStatus.TRANSFERRED_OUT,
+    },
     MemberStatus.SUSPENDED: {MemberStatus.FULL, MemberStatus.LEFT, MemberStatus.DECEASED},
     MemberStatus.LEFT: set(),
     MemberStatus.DECEASED: set(),
+    # Leaves the register by a transfer letter to an organization outside the system.
+    MemberStatus.TRANSFERRED_OUT: set(),
 }
+# Reached only through a transfer letter's receipt (mobility), never by hand.
+BY_LETTER_ONLY = {MemberStatus.TRANSFERRED_OUT}
+
+
+def manual_status_changes(status: str) -> set[str]:
+    """The statuses a user may pick on the status form for a member now in ``status``."""
+    return STATUS_CHANGES.get(status, set()) - BY_LETTER_ONLY
 
 
 def record(member: Member, date: dt.date, kind: str, summary: str, **data: Any) -> MemberEvent:

@@ -17,7 +17,7 @@ from cunju.core.personal_data import (
 )
 from cunju.organizations.models import Organization
 
-from .actions import STATUS_CHANGES
+from .actions import manual_status_changes
 from .models import (
     ETHNICITIES,
     Commendation,
@@ -103,7 +103,7 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = STATUS_CHANGES.get(member.status, set())
+        allowed = manual_status_changes(member.status)
         self.fields["status"].choices = [c for c in MemberStatus.choices if c[0] in allowed]
 
 

@@ -51,6 +51,7 @@ class MemberStatus(models.TextChoices):
     FULL = "full", _("Full member")  # 正式党员
     SUSPENDED = "suspended", _("Membership suspended")  # 停止党籍
     LEFT = "left", _("Left the Party")  # 出党
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")  # 组织关系转出（系统外）
     DECEASED = "deceased", _("Deceased")  # 去世
 
 

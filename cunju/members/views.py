@@ -17,7 +17,7 @@ from cunju.core.spreadsheets import ExportColumn
 from cunju.core.views import ScopedDetailView, ScopedListView
 
 from . import actions
-from .actions import DETAIL_FIELDS, STATUS_CHANGES
+from .actions import DETAIL_FIELDS, manual_status_changes
 from .filtersets import MemberFilterSet
 from .forms import (
     CommendationForm,
@@ -85,7 +85,7 @@ class MemberDetailView(ScopedDetailView):
             commendations=member.commendations.all(),
             difficulties=member.difficulties.all(),
             family=member.family.all(),
-            next_statuses=STATUS_CHANGES.get(member.status, set()),
+            next_statuses=manual_status_changes(member.status),
             standing=member.party_standing(),
         )
         return context

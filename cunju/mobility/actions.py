@@ -19,8 +19,14 @@ from django.utils.translation import gettext_lazy
 from cunju.core.actions import action, describe, require
 from cunju.core.scoping import ensure_in_scope
 from cunju.core.system import SYSTEM
-from cunju.members.actions import move_member, record, start_period
-from cunju.members.models import ACTIVE_STATUSES, Member, MemberEvent, MembershipPeriod
+from cunju.members.actions import change_status, move_member, record, start_period
+from cunju.members.models import (
+    ACTIVE_STATUSES,
+    Member,
+    MemberEvent,
+    MembershipPeriod,
+    MemberStatus,
+)
 from cunju.organizations.models import Organization
 
 from . import rules
@@ -583,6 +589,10 @@ def record_receipt(actor: Any, transfer: Transfer, *, on: dt.date) -> Transfer:
         _("Relation transferred out to %(to)s (letter %(number)s, receipt returned)")
         % {"to": transfer.to_name, "number": transfer.letter_number},
         letter_number=transfer.letter_number,
+    )
+    # The member now belongs to an organization outside the system: out of this register.
+    change_status(
+        SYSTEM, member, status=MemberStatus.TRANSFERRED_OUT, on=on, reason=transfer.letter_number
     )
     transfer.status = Transfer.Status.COMPLETED
     transfer.receipt_on = on

@@ -71,7 +71,7 @@ def load(world: dict[str, Any]) -> str:
     rng = world["random"]
     today = dt.date.today()
     committee_a, committee_b = world["community_committees"][:2]
-    away = _members_of(world, committee_a, len(AWAY) + 1)
+    away = _members_of(world, committee_a, len(AWAY) + 2)
     records = []
     for index, (place, code, unit, days, back, card) in enumerate(AWAY):
         since = today - dt.timedelta(days=days)
@@ -116,6 +116,17 @@ def load(world: dict[str, Any]) -> str:
         to_organization=branch_b,
         note="随家人迁居石舍村。",
     )
+    # A member who moved to Nanjing for good: a letter outside the system, receipt returned.
+    moved = actions.issue_transfer(
+        SYSTEM,
+        away[-2],
+        letter_number=f"湖滨党组转字〔{today.year}〕第027号",
+        issued_on=today - dt.timedelta(days=40),
+        to_name="中共南京市玄武区梅园新村街道工作委员会",
+        to_region_code="320102",
+        note="在南京定居工作。",
+    )
+    actions.record_receipt(SYSTEM, moved, on=today - dt.timedelta(days=21))
     for committee_index, name, home, place, code, days, unit in INFLOW:
         committee = world["community_committees"][committee_index]
         branch = next(b for b in world["branches"] if b.path.startswith(committee.path))
@@ -134,5 +145,5 @@ def load(world: dict[str, Any]) -> str:
     world["transfer_in_flight"] = letter
     return (
         f"mobility: {len(records)} members away, {len(INFLOW)} from elsewhere, "
-        f"1 transfer letter waiting in {branch_b.name}'s inbox"
+        f"1 transfer letter waiting in {branch_b.name}'s inbox, 1 member transferred out"
     )

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from cunju.core.system import SYSTEM
-from cunju.members.models import Member, MemberEvent, MembershipPeriod
+from cunju.members.models import Member, MemberEvent, MembershipPeriod, MemberStatus
 from cunju.mobility import actions
 from cunju.mobility.models import MobileRecord, Transfer
 from tests.mobility.world import enter
@@ -207,6 +207,10 @@ def test_a_letter_outside_the_system_completes_with_the_receipt(world):
     letter.refresh_from_db()
     assert letter.status == Transfer.Status.COMPLETED and letter.receipt_on == TODAY
     assert member.events.filter(kind=MemberEvent.Kind.TRANSFERRED).exists()
+    # The member has left this register: no longer counted among current members.
+    member.refresh_from_db()
+    assert member.status == MemberStatus.TRANSFERRED_OUT
+    assert not Member.objects.active().filter(pk=member.pk).exists()
 
 
 def test_a_letter_inside_the_system_takes_no_receipt(world):
