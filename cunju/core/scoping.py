@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -46,7 +47,13 @@ class ScopedQuerySet(models.QuerySet):
         tree = self.model.scope_tree
         if tree not in paths:
             return self.none()
-        return self.filter(subtree_q(paths[tree], self.model.scope_lookup))
+        return self.filter(self.scope_condition(paths[tree]))
+
+    def scope_condition(self, path: str) -> Q:
+        """Rows under the scope node at ``path``. Rows that concern two nodes (a transfer
+        between organizations) override this to admit either side; the anonymous and
+        see-everything cases stay in ``for_user``."""
+        return subtree_q(path, self.model.scope_lookup)
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):

@@ -32,19 +32,12 @@ def division_code_of(organization: Organization) -> str:
 
 
 class MobileRecordQuerySet(ScopedQuerySet):
-    def for_user(self, user: Any) -> MobileRecordQuerySet:
+    def scope_condition(self, path: str) -> Q:
         """Outflow records follow the member (its history moves with a transfer); inflow
         records belong to the organization the person takes part in here."""
-        paths = scope_paths(user)
-        if paths is None:
-            return self.all()
-        if "organization" not in paths:
-            return self.none()
-        path = paths["organization"]
-        return self.filter(
-            (Q(direction=MobileRecord.Direction.OUTFLOW) & subtree_q(path, "member__org_path"))
-            | (Q(direction=MobileRecord.Direction.INFLOW) & subtree_q(path, "organization__path"))
-        )
+        return (
+            Q(direction=MobileRecord.Direction.OUTFLOW) & subtree_q(path, "member__org_path")
+        ) | (Q(direction=MobileRecord.Direction.INFLOW) & subtree_q(path, "organization__path"))
 
     def open(self, on: dt.date | None = None) -> MobileRecordQuerySet:
         on = on or dt.date.today()
@@ -255,7 +248,7 @@ class ActivityCard(models.Model):
 
 
 class TransferQuerySet(ScopedQuerySet):
-    def for_user(self, user: Any) -> TransferQuerySet:
+    def scope_condition(self, path: str) -> Q:
         """Transfers whose sender or receiver is in the user's scope.
 
         Unlike rows hanging on one node, a transfer concerns two organizations: the sender
@@ -263,15 +256,7 @@ class TransferQuerySet(ScopedQuerySet):
         before the member is in its register (``Member.objects.for_user`` hides the member
         until acceptance), so either side's subtree admits it.
         """
-        paths = scope_paths(user)
-        if paths is None:
-            return self.all()
-        if "organization" not in paths:
-            return self.none()
-        path = paths["organization"]
-        return self.filter(
-            subtree_q(path, "from_organization__path") | subtree_q(path, "to_organization__path")
-        )
+        return subtree_q(path, "from_organization__path") | subtree_q(path, "to_organization__path")
 
     def received_by(self, user: Any) -> TransferQuerySet:
         """Transfers addressed to an organization in the user's scope."""
