@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "cunju.mobility",
     "cunju.dues",
     "cunju.evaluation",
+    "cunju.points",
+    "cunju.notices",
+    "cunju.library",
     "cunju.dashboard",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -224,6 +227,30 @@ CUNJU_IMPORT_MAX_BYTES = int(os.environ.get("CUNJU_IMPORT_MAX_BYTES", 20 * 1024 
 
 # Without LibreOffice the platform runs with office conversion disabled (PDFs still work).
 CUNJU_SOFFICE = os.environ.get("CUNJU_SOFFICE") or shutil.which("soffice") or ""
+# LibreOffice is kept warm and restarted after this many conversions (leaks add up).
+CUNJU_OFFICE_RESTART_AFTER = int(os.environ.get("CUNJU_OFFICE_RESTART_AFTER", 200))
+# Per-job time limit: a base plus an allowance per megabyte of input.
+CUNJU_OFFICE_TIMEOUT_BASE = float(os.environ.get("CUNJU_OFFICE_TIMEOUT_BASE", 60))
+CUNJU_OFFICE_TIMEOUT_PER_MB = float(os.environ.get("CUNJU_OFFICE_TIMEOUT_PER_MB", 10))
+
+# --- Study library -------------------------------------------------------------------------
+
+CUNJU_LIBRARY_MAX_BYTES = int(os.environ.get("CUNJU_LIBRARY_MAX_BYTES", 50 * 1024 * 1024))
+# Pages shown as images on a document's page; the text of every page is shown regardless.
+CUNJU_LIBRARY_PREVIEW_PAGES = int(os.environ.get("CUNJU_LIBRARY_PREVIEW_PAGES", 5))
+# Preview widths in pixels: the page image and its thumbnail.
+CUNJU_LIBRARY_PREVIEW_WIDTHS = (
+    int(os.environ.get("CUNJU_LIBRARY_PREVIEW_WIDTH", 1000)),
+    int(os.environ.get("CUNJU_LIBRARY_THUMBNAIL_WIDTH", 240)),
+)
+# Preview image format: "webp" (smaller) or "jpeg" (quicker to encode).
+CUNJU_LIBRARY_PREVIEW_FORMAT = os.environ.get("CUNJU_LIBRARY_PREVIEW_FORMAT", "webp")
+# Documents with more pages than this are refused (their text would swamp the index).
+CUNJU_LIBRARY_MAX_PAGES = int(os.environ.get("CUNJU_LIBRARY_MAX_PAGES", 5000))
+# Downloading the same document again within this many days costs nothing.
+CUNJU_LIBRARY_REDOWNLOAD_DAYS = int(os.environ.get("CUNJU_LIBRARY_REDOWNLOAD_DAYS", 7))
+# When on, new uploads wait in the moderation queue instead of being published when ready.
+CUNJU_LIBRARY_REVIEW_UPLOADS = env_bool("CUNJU_LIBRARY_REVIEW_UPLOADS", False)
 
 # --- Background tasks (Django's Tasks API) -------------------------------------------------
 

@@ -17,6 +17,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 # One test database per run, so two runs on one machine never share (or drop) each other's.
 _run = os.getpid()
+# Uploaded and generated files of this run only; removed when the run ends (conftest).
+MEDIA_ROOT = DATA_DIR / "test" / f"media-{_run}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the concurrency and browser tests need several connections.
     (DATA_DIR / "test").mkdir(parents=True, exist_ok=True)

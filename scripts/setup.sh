@@ -34,10 +34,15 @@ fi
 
 # System packages: office conversion, Chinese glyphs, the browser for page tests.
 missing=()
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui python3-uno)
-if ! (command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .); then
-  missing+=(fonts-noto-cjk fonts-wqy-zenhei)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
+# The UNO bridge keeps LibreOffice warm between conversions (without it: one-shot, slower).
+if ! { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import uno' >/dev/null 2>&1; }; then
+  missing+=(python3-uno)
 fi
+# Chinese glyphs in converted documents and drawn text pages (both families, as fallbacks).
+command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -q "WenQuanYi Zen Hei" || missing+=(fonts-wqy-zenhei)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 if [ ${#missing[@]} -gt 0 ]; then

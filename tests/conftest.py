@@ -23,6 +23,17 @@ def english(request):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_of_this_run():
+    """Files tests store live under this run's own media folder, removed at the end."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
 @pytest.fixture
 def world(db) -> SimpleNamespace:
     """The town, communities A and B, their organizations and one user per role."""

@@ -94,6 +94,8 @@ for _module in (
     "dues",
     "evaluation",
     "library",
+    "points",
+    "notices",
 ):
     try:
         OBJECT_PAGES.update(import_module(f"tests.{_module}.object_pages").OBJECT_PAGES)

@@ -170,6 +170,8 @@ WORLD_EXTENSIONS = [
     "tests.mobility.world",
     "tests.dues.world",
     "tests.evaluation.world",
+    "tests.points.world",
+    "tests.library.world",
 ]
 
 

@@ -46,6 +46,10 @@ EDIT_MEMBERS = {
 APPROVE = {"development.approve_admission", "dues.approve_exemption", "mobility.accept_transfer"}
 MANAGE_USERS = {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
 REVEAL = {"core.reveal_personal_data"}
+# The study library is for everyone who signs in; moderation belongs to Party committees.
+READ_LIBRARY = {"library.view_document", "library.add_document"}
+MODERATE_LIBRARY = {"library.moderate_document"}
+MANAGE_LIBRARY = {"library.manage_library", "points.view_entry", "points.add_entry"}
 AUDIT = {"core.view_audit_log"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -56,7 +60,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | APPROVE
     | MANAGE_USERS
     | REVEAL
-    | AUDIT,
+    | AUDIT
+    | READ_LIBRARY
+    | MODERATE_LIBRARY
+    | MANAGE_LIBRARY,
     Role.TOWN_ADMIN: VIEW_TREE
     | EDIT_TREE
     | VIEW_MEMBERS
@@ -64,20 +71,31 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | APPROVE
     | MANAGE_USERS
     | REVEAL
-    | AUDIT,
+    | AUDIT
+    | READ_LIBRARY
+    | MODERATE_LIBRARY
+    | MANAGE_LIBRARY,
     Role.COMMUNITY_SECRETARY: VIEW_TREE
     | EDIT_TREE
     | VIEW_MEMBERS
     | EDIT_MEMBERS
     | APPROVE
     | {"accounts.view_user"}
-    | REVEAL,
-    Role.BRANCH_SECRETARY: VIEW_TREE | VIEW_MEMBERS | EDIT_MEMBERS | {"accounts.view_user"},
+    | REVEAL
+    | READ_LIBRARY
+    | MODERATE_LIBRARY
+    | {"points.view_entry"},
+    Role.BRANCH_SECRETARY: VIEW_TREE
+    | VIEW_MEMBERS
+    | EDIT_MEMBERS
+    | {"accounts.view_user"}
+    | READ_LIBRARY,
     Role.CLERK: VIEW_TREE
     | VIEW_MEMBERS
     | EDIT_MEMBERS
-    | {"places.add_place", "places.change_place", "places.import_place"},
-    Role.MEMBER: set(),
+    | {"places.add_place", "places.change_place", "places.import_place"}
+    | READ_LIBRARY,
+    Role.MEMBER: READ_LIBRARY,
 }
 
 # Roles that see the whole installation regardless of scope.

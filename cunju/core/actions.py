@@ -147,6 +147,10 @@ def action(name: str, label: Any = None) -> Callable[[Callable[P, R]], Callable[
                     if record.target is None and isinstance(result, models.Model):
                         record.target = result
                     write_event(record, success=True)
+                    # What runs on commit (a task under the immediate backend) is not part of
+                    # this action: the actions it calls open transactions of their own.
+                    _current.reset(token)
+                    token = None
                 return result
             except (PermissionDenied, Http404, ValidationError, ValueError) as exc:
                 write_event(record, success=False, error=exc)
@@ -156,7 +160,8 @@ def action(name: str, label: Any = None) -> Callable[[Callable[P, R]], Callable[
                 write_event(record, success=False, error=exc)
                 raise
             finally:
-                _current.reset(token)
+                if token is not None:
+                    _current.reset(token)
 
         run.action_name = name  # type: ignore[attr-defined]
         return run

@@ -12,6 +12,8 @@ NAVIGATION = [
     ("mobility:list", _("Mobile members"), "mobility.view_mobility"),
     ("dues:list", _("Dues"), "dues.view_dues"),
     ("evaluation:list", _("Evaluation"), "evaluation.view_evaluation"),
+    ("library:list", _("Library"), "library.view_document"),
+    ("library:moderation", _("Moderation"), "library.moderate_document"),
     ("places:list", _("Places"), "places.view_place"),
     ("accounts:list", _("Users"), "accounts.view_user"),
     ("core:audit-list", _("Audit log"), "core.view_audit_log"),

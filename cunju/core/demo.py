@@ -33,6 +33,7 @@ DEMO_STEPS = [
     "cunju.mobility.demo.load",
     "cunju.dues.demo.load",
     "cunju.evaluation.demo.load",
+    "cunju.library.demo.load",
 ]
 
 
@@ -42,11 +43,13 @@ def database_is_empty() -> bool:
     return not Place.objects.exists()
 
 
-def load_demo() -> list[str]:
-    """Run every module's demo step; returns one summary line per step."""
+def load_demo(*, skip: tuple[str, ...] = ()) -> list[str]:
+    """Run every module's demo step (but those in ``skip``); one summary line per step."""
     world: dict[str, Any] = {"random": random.Random(DEMO_SEED)}
     summary = []
     for dotted in DEMO_STEPS:
+        if dotted in skip:
+            continue
         module_name, func_name = dotted.rsplit(".", 1)
         summary.append(getattr(import_module(module_name), func_name)(world))
     return summary

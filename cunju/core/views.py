@@ -60,8 +60,9 @@ class ScopedListView(PermissionRequiredMixin, View):
                 message=request.GET.urlencode()[:500],
             )
             return export_response(queryset, self.export_columns, self.export_name)
-        table = self.table_class(queryset, request=request)
-        RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        # Configured once, here: a table built with the request would page (and count) itself.
+        table = self.table_class(queryset)
+        RequestConfig(request, paginate=self.pagination(filterset, invalid)).configure(table)
         context = {
             "title": self.title,
             "filterset": filterset,
@@ -81,6 +82,10 @@ class ScopedListView(PermissionRequiredMixin, View):
 
     def extra_context(self) -> dict[str, Any]:
         return {}
+
+    def pagination(self, filterset: Any, invalid: bool) -> dict[str, Any]:
+        """django-tables2's paging options; a long list may count its rows its own way."""
+        return {"per_page": self.per_page}
 
 
 def _with_export(request: HttpRequest) -> str:

@@ -4,6 +4,12 @@ Every step checks the rules of ``rules.py`` for the branch's region on the step'
 refuses a step that breaks one, naming the rule and the date it will be met. Admission
 enters the person in the member register (``register_member``); full membership changes
 their status there (``change_status``).
+
+A branch vote that does not pass, or that the higher committee does not approve
+(``refuse``), is a setback, not an end: no regulation sets a waiting time before the branch
+votes again, so it may, once it has prepared afresh. Fresh preparation means every check of
+the vote again on the new date, and a public notice that starts after the setback (the old
+notice announced a proposal that failed).
 """
 
 from __future__ import annotations
@@ -27,7 +33,15 @@ from cunju.members.models import Member, MemberEvent, MembershipPeriod, MemberSt
 from cunju.organizations.models import Organization
 
 from . import rules
-from .models import Applicant, BranchVote, DevelopmentStep, PublicNotice, Purpose, Stage
+from .models import (
+    PREPARING_STAGES,
+    Applicant,
+    BranchVote,
+    DevelopmentStep,
+    PublicNotice,
+    Purpose,
+    Stage,
+)
 from .workdays import working_day_span
 
 ONE_DAY = dt.timedelta(days=1)
@@ -39,9 +53,14 @@ NOTICE_PURPOSE = {
     Stage.APPLICANT: Purpose.ACTIVIST,
     Stage.ACTIVIST: Purpose.CANDIDATE,
     Stage.CANDIDATE: Purpose.ADMISSION,
+    Stage.NOT_APPROVED: Purpose.ADMISSION,
     Stage.PROBATIONARY: Purpose.FULL,
 }
-VOTE_PURPOSE = {Stage.CANDIDATE: Purpose.ADMISSION, Stage.PROBATIONARY: Purpose.FULL}
+VOTE_PURPOSE = {
+    Stage.CANDIDATE: Purpose.ADMISSION,
+    Stage.NOT_APPROVED: Purpose.ADMISSION,
+    Stage.PROBATIONARY: Purpose.FULL,
+}
 # A cancelled probation does not stop the same person applying again.
 OPEN_OR_DONE = [s for s in Stage.values if s != Stage.CANCELLED]
 
@@ -102,14 +121,40 @@ def notice_span(applicant: Applicant, starts_on: dt.date):
     return working_day_span(starts_on, int(value(rules.NOTICE_WORKING_DAYS, applicant, starts_on)))
 
 
+def last_setback(applicant: Applicant, purpose: str) -> dt.date | None:
+    """The day of the latest vote for ``purpose`` that failed or was not approved."""
+    days = [
+        vote.refused_on or vote.held_on
+        for vote in applicant.votes.filter(purpose=purpose)
+        if vote.is_setback
+    ]
+    return max(days, default=None)
+
+
+def current_notice(applicant: Applicant, purpose: str) -> PublicNotice | None:
+    """The latest notice for ``purpose`` that still counts: one posted after any setback."""
+    notices = applicant.notices.filter(purpose=purpose)
+    setback = last_setback(applicant, purpose)
+    if setback is not None:
+        notices = notices.filter(starts_on__gt=setback)
+    return notices.order_by("-starts_on", "-id").first()
+
+
 def check_notice_done(applicant: Applicant, purpose: str, on: dt.date, field: str) -> None:
     """Refuse ``on`` unless a notice for ``purpose`` has run its course before it."""
-    notice = applicant.notices.filter(purpose=purpose).order_by("-starts_on", "-id").first()
+    notice = current_notice(applicant, purpose)
     if notice is None:
+        setback = last_setback(applicant, purpose)
         span = notice_span(applicant, max(on, dt.date.today()))
         refuse(
             field,
-            _(
+            (
+                _("The last vote did not pass or was not approved (%(date)s): ")
+                % {"date": iso(setback)}
+                if setback
+                else ""
+            )
+            + _(
                 "A public notice of %(days)d working days must run first (%(purpose)s); "
                 "if it starts %(start)s, the earliest is %(earliest)s."
             )
@@ -165,10 +210,76 @@ def vote_passes(yes: int, entitled: int, share: Any) -> bool:
 
 
 def pending_vote(applicant: Applicant) -> BranchVote | None:
-    """The passed vote the higher committee has still to approve, if any."""
+    """The passed vote the higher committee has still to approve (or refuse), if any."""
     return (
-        applicant.votes.filter(passed=True, approved_on__isnull=True).order_by("-held_on").first()
+        applicant.votes.filter(passed=True, approved_on__isnull=True, refused_on__isnull=True)
+        .order_by("-held_on")
+        .first()
     )
+
+
+def check_approval_time(
+    applicant: Applicant, decided_on: dt.date, on: dt.date, special_reason: str, what: str
+) -> None:
+    """上级党委审批 within 3 months of the branch's decision; up to 6 with a special reason.
+
+    ``what`` names the decision ("the vote", "the branch meeting") in the messages.
+    """
+    check_not_future("on", on)
+    if on < decided_on:
+        refuse(
+            "on",
+            _("The approval cannot come before %(what)s (%(date)s).")
+            % {"what": what, "date": iso(decided_on)},
+        )
+    months = int(value(rules.APPROVAL_MONTHS, applicant, decided_on))
+    special = int(value(rules.APPROVAL_MONTHS_SPECIAL, applicant, decided_on))
+    deadline = add_months(decided_on, months)
+    last = add_months(decided_on, special)
+    if on > last:
+        refuse(
+            "on",
+            _(
+                "Approval comes at most %(months)d months after %(what)s, by %(last)s. If the "
+                "higher committee did not decide in time, record that it did not approve; the "
+                "branch may decide again after fresh preparation."
+            )
+            % {"months": special, "what": what, "last": iso(last)},
+        )
+    if on > deadline and not special_reason.strip():
+        refuse(
+            "special_reason",
+            _(
+                "Approval is due within %(months)d months of %(what)s, by %(deadline)s; later "
+                "approval (up to %(last)s) needs the special reason."
+            )
+            % {"months": months, "what": what, "deadline": iso(deadline), "last": iso(last)},
+        )
+
+
+def begin(
+    actor: Any, applicant: Applicant, *stages: str, permission: str = CHANGE, **dates: dt.date
+) -> None:
+    """What every step starts with: permission, scope, the audit target, the stages it is
+    possible in (any when none are named) and its dates (none in the future)."""
+    require(actor, permission)
+    ensure_in_scope(actor, applicant)
+    describe(applicant)
+    if stages:
+        check_stage(applicant, *stages)
+    for field, day in dates.items():
+        check_not_future(field, day)
+
+
+def add_step(applicant: Applicant, kind: str, on: dt.date, **fields: Any) -> DevelopmentStep:
+    return DevelopmentStep.objects.create(applicant=applicant, kind=kind, date=on, **fields)
+
+
+def required_text(field: str, text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        refuse(field, message)
+    return text
 
 
 # --- Steps ---------------------------------------------------------------------------------
@@ -234,10 +345,7 @@ def record_first_talk(
     actor: Any, applicant: Applicant, *, on: dt.date, note: str = "", late_reason: str = ""
 ) -> DevelopmentStep:
     """The talk the branch holds within a month of receiving the application (谈话)."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.APPLICANT)
+    begin(actor, applicant, Stage.APPLICANT)
     if applicant.first_talk_on:
         refuse(
             "on",
@@ -265,9 +373,7 @@ def record_first_talk(
         note = f"{note}\n{_('Late')}: {late_reason.strip()}".strip()
     applicant.first_talk_on = on
     applicant.save(update_fields=["first_talk_on", "updated_at"])
-    step = DevelopmentStep.objects.create(
-        applicant=applicant, kind=DevelopmentStep.Kind.FIRST_TALK, date=on, note=note
-    )
+    step = add_step(applicant, DevelopmentStep.Kind.FIRST_TALK, on, note=note)
     describe(applicant, {"first_talk_on": iso(on)}, late_reason)
     return step
 
@@ -277,12 +383,8 @@ def start_notice(
     actor: Any, applicant: Applicant, *, starts_on: dt.date, note: str = ""
 ) -> PublicNotice:
     """Post the public notice (公示) the next step needs; it runs N working days."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    purpose = NOTICE_PURPOSE.get(applicant.stage)
-    if purpose is None:
-        check_stage(applicant, *NOTICE_PURPOSE)
+    begin(actor, applicant, *NOTICE_PURPOSE)
+    purpose = NOTICE_PURPOSE[applicant.stage]
     if purpose == Purpose.FULL and pending_vote(applicant) is not None:
         refuse("starts_on", _("Full membership has been voted on and awaits approval."))
     last = applicant.notices.filter(purpose=purpose).order_by("-ends_on").first()
@@ -314,11 +416,7 @@ def name_activist(
     actor: Any, applicant: Applicant, *, on: dt.date, contacts: list[Member], note: str = ""
 ) -> Applicant:
     """The branch committee names the applicant an activist (入党积极分子) with contacts."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.APPLICANT)
-    check_not_future("on", on)
+    begin(actor, applicant, Stage.APPLICANT, on=on)
     if not applicant.first_talk_on:
         refuse("on", _("Record the first talk with the applicant first."))
     months = int(value(rules.MONTHS_TO_ACTIVIST, applicant, on))
@@ -346,13 +444,9 @@ def name_activist(
     applicant.stage = Stage.ACTIVIST
     applicant.activist_on = on
     applicant.save(update_fields=["stage", "activist_on", "updated_at"])
-    DevelopmentStep.objects.create(
-        applicant=applicant, kind=DevelopmentStep.Kind.ACTIVIST, date=on, note=note
-    )
+    add_step(applicant, DevelopmentStep.Kind.ACTIVIST, on, note=note)
     for contact in contacts:
-        DevelopmentStep.objects.create(
-            applicant=applicant, kind=DevelopmentStep.Kind.CONTACT, date=on, member=contact
-        )
+        add_step(applicant, DevelopmentStep.Kind.CONTACT, on, member=contact)
     describe(
         applicant,
         {"stage": [Stage.APPLICANT, Stage.ACTIVIST], "contacts": [c.name for c in contacts]},
@@ -365,11 +459,7 @@ def record_review(
     actor: Any, applicant: Applicant, *, on: dt.date, note: str = ""
 ) -> DevelopmentStep:
     """The half-yearly review (考察) of an activist by the branch."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.ACTIVIST, Stage.CANDIDATE)
-    check_not_future("on", on)
+    begin(actor, applicant, Stage.ACTIVIST, *PREPARING_STAGES, on=on)
     if on < applicant.activist_on:
         refuse(
             "on",
@@ -378,9 +468,7 @@ def record_review(
         )
     applicant.last_review_on = max(on, applicant.last_review_on or on)
     applicant.save(update_fields=["last_review_on", "updated_at"])
-    step = DevelopmentStep.objects.create(
-        applicant=applicant, kind=DevelopmentStep.Kind.REVIEW, date=on, note=note
-    )
+    step = add_step(applicant, DevelopmentStep.Kind.REVIEW, on, note=note)
     describe(applicant, {"review": iso(on)})
     return step
 
@@ -388,11 +476,7 @@ def record_review(
 @action("development.name_candidate", gettext_lazy("Name a development candidate"))
 def name_candidate(actor: Any, applicant: Applicant, *, on: dt.date, note: str = "") -> Applicant:
     """The branch committee names an activist of a year or more a development candidate."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.ACTIVIST)
-    check_not_future("on", on)
+    begin(actor, applicant, Stage.ACTIVIST, on=on)
     months = int(value(rules.ACTIVIST_MONTHS, applicant, on))
     earliest = add_months(applicant.activist_on, months)
     if on < earliest:
@@ -408,9 +492,7 @@ def name_candidate(actor: Any, applicant: Applicant, *, on: dt.date, note: str =
     applicant.stage = Stage.CANDIDATE
     applicant.candidate_on = on
     applicant.save(update_fields=["stage", "candidate_on", "updated_at"])
-    DevelopmentStep.objects.create(
-        applicant=applicant, kind=DevelopmentStep.Kind.CANDIDATE, date=on, note=note
-    )
+    add_step(applicant, DevelopmentStep.Kind.CANDIDATE, on, note=note)
     describe(applicant, {"stage": [Stage.ACTIVIST, Stage.CANDIDATE]})
     return applicant
 
@@ -420,11 +502,7 @@ def assign_introducers(
     actor: Any, applicant: Applicant, *, on: dt.date, introducers: list[Member]
 ) -> Applicant:
     """Two full members introduce the candidate (入党介绍人); replaces earlier introducers."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.CANDIDATE)
-    check_not_future("on", on)
+    begin(actor, applicant, *PREPARING_STAGES, on=on)
     introducers = list(dict.fromkeys(introducers))
     needed = int(value(rules.INTRODUCERS, applicant, on))
     if len(introducers) != needed:
@@ -435,9 +513,7 @@ def assign_introducers(
     full_members_in_scope(actor, introducers, "introducers")
     applicant.steps.filter(kind=DevelopmentStep.Kind.INTRODUCER).delete()
     for member in introducers:
-        DevelopmentStep.objects.create(
-            applicant=applicant, kind=DevelopmentStep.Kind.INTRODUCER, date=on, member=member
-        )
+        add_step(applicant, DevelopmentStep.Kind.INTRODUCER, on, member=member)
     describe(applicant, {"introducers": [m.name for m in introducers]})
     return applicant
 
@@ -447,16 +523,12 @@ def record_political_review(
     actor: Any, applicant: Applicant, *, on: dt.date, note: str = ""
 ) -> DevelopmentStep:
     """The conclusion of the political review (政审) of a candidate; valid for a year."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.ACTIVIST, Stage.CANDIDATE)
-    check_not_future("on", on)
+    begin(actor, applicant, Stage.ACTIVIST, *PREPARING_STAGES, on=on)
     months = int(value(rules.POLITICAL_REVIEW_MONTHS, applicant, on))
-    step = DevelopmentStep.objects.create(
-        applicant=applicant,
-        kind=DevelopmentStep.Kind.POLITICAL_REVIEW,
-        date=on,
+    step = add_step(
+        applicant,
+        DevelopmentStep.Kind.POLITICAL_REVIEW,
+        on,
         valid_until=add_months(on, months) - ONE_DAY,
         note=note,
     )
@@ -475,11 +547,7 @@ def record_training(
     note: str = "",
 ) -> DevelopmentStep:
     """Concentrated training (集中培训) completed on ``on``: enough days or class hours."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.ACTIVIST, Stage.CANDIDATE)
-    check_not_future("on", on)
+    begin(actor, applicant, Stage.ACTIVIST, *PREPARING_STAGES, on=on)
     min_days = int(value(rules.TRAINING_DAYS, applicant, on))
     min_hours = int(value(rules.TRAINING_HOURS, applicant, on))
     if (days or 0) < min_days and (hours or 0) < min_hours:
@@ -488,14 +556,7 @@ def record_training(
             _("Concentrated training lasts at least %(days)d days or %(hours)d class hours.")
             % {"days": min_days, "hours": min_hours},
         )
-    step = DevelopmentStep.objects.create(
-        applicant=applicant,
-        kind=DevelopmentStep.Kind.TRAINING,
-        date=on,
-        days=days,
-        hours=hours,
-        note=note,
-    )
+    step = add_step(applicant, DevelopmentStep.Kind.TRAINING, on, days=days, hours=hours, note=note)
     describe(applicant, {"training": iso(on), "days": days, "hours": hours})
     return step
 
@@ -543,13 +604,13 @@ def record_vote(
     entitled: int | None = None,
     note: str = "",
 ) -> BranchVote:
-    """The branch general meeting votes on admission (candidates) or full membership."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, *VOTE_PURPOSE)
+    """The branch general meeting votes on admission (candidates) or full membership.
+
+    A vote that does not pass is recorded as such; the person stays where they were, and
+    the branch may vote again after fresh preparation (``check_notice_done``).
+    """
+    begin(actor, applicant, *VOTE_PURPOSE, held_on=held_on)
     purpose = VOTE_PURPOSE[applicant.stage]
-    check_not_future("held_on", held_on)
     if purpose == Purpose.ADMISSION:
         check_ready_for_admission(applicant, held_on)
     else:
@@ -585,6 +646,7 @@ def record_vote(
         passed=vote_passes(yes, entitled, share),
         note=note,
     )
+    old_stage = applicant.stage
     if vote.passed and purpose == Purpose.ADMISSION:
         applicant.stage = Stage.AWAITING_APPROVAL
         applicant.admission_vote_on = held_on
@@ -596,7 +658,14 @@ def record_vote(
             applicant.member,
             held_on,
             MemberEvent.Kind.DEVELOPMENT,
-            _("Branch vote on full membership: %(yes)d yes of %(entitled)d entitled")
+            (
+                _("Branch vote on full membership: %(yes)d yes of %(entitled)d entitled")
+                if vote.passed
+                else _(
+                    "Branch vote on full membership not passed: %(yes)d yes of %(entitled)d "
+                    "entitled"
+                )
+            )
             % {"yes": yes, "entitled": entitled},
         )
     describe(
@@ -607,6 +676,7 @@ def record_vote(
             "yes/no/abstain": f"{yes}/{no}/{abstain}",
             "entitled": entitled,
             "passed": vote.passed,
+            "stage": [old_stage, applicant.stage],
         },
     )
     return vote
@@ -621,45 +691,14 @@ def approve(
     Admission enters the person in the register as a probationary member from the vote;
     full membership starts the day the probation ends.
     """
-    require(actor, APPROVE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
+    begin(actor, applicant, permission=APPROVE)
     vote = pending_vote(applicant)
     if vote is None:
         refuse("on", _("No branch vote awaits approval."))
-    check_not_future("on", on)
-    if on < vote.held_on:
-        refuse(
-            "on",
-            _("The approval cannot come before the vote (%(date)s).") % {"date": iso(vote.held_on)},
-        )
-    months = int(value(rules.APPROVAL_MONTHS, applicant, vote.held_on))
-    special = int(value(rules.APPROVAL_MONTHS_SPECIAL, applicant, vote.held_on))
-    deadline = add_months(vote.held_on, months)
-    last = add_months(vote.held_on, special)
-    if on > last:
-        refuse(
-            "on",
-            _("Approval comes at most %(months)d months after the vote, by %(last)s.")
-            % {"months": special, "last": iso(last)},
-        )
-    if on > deadline and not special_reason.strip():
-        refuse(
-            "special_reason",
-            _(
-                "Approval is due within %(months)d months of the vote, by %(deadline)s; later "
-                "approval (up to %(last)s) needs the special reason."
-            )
-            % {"months": months, "deadline": iso(deadline), "last": iso(last)},
-        )
+    check_approval_time(applicant, vote.held_on, on, special_reason, _("the vote"))
     vote.approved_on = on
     vote.save(update_fields=["approved_on"])
-    DevelopmentStep.objects.create(
-        applicant=applicant,
-        kind=DevelopmentStep.Kind.APPROVAL,
-        date=on,
-        note=special_reason.strip(),
-    )
+    add_step(applicant, DevelopmentStep.Kind.APPROVAL, on, note=special_reason.strip())
     if vote.purpose == Purpose.ADMISSION:
         member = member_actions.register_member(
             actor,
@@ -710,46 +749,119 @@ def approve(
     return applicant
 
 
-@action("development.extend_probation", gettext_lazy("Extend a probation"))
-def extend_probation(
-    actor: Any, applicant: Applicant, *, on: dt.date, months: int, reason: str
-) -> Applicant:
-    """Extend the probation once, by 6 to 12 months, when it ends (延长预备期)."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.PROBATIONARY)
-    check_not_future("on", on)
-    if applicant.probation_extended:
-        refuse("months", _("A probation is extended only once."))
-    if pending_vote(applicant) is not None:
-        refuse("on", _("Full membership has been voted on and awaits approval."))
-    if on < applicant.probation_ends_on:
+@action("development.refuse", gettext_lazy("Record that the higher committee did not approve"))
+def refuse_approval(actor: Any, applicant: Applicant, *, on: dt.date, reason: str) -> BranchVote:
+    """The higher committee does not approve the branch's decision (审批不同意).
+
+    Admission: the person becomes "admission not approved" and stays a development
+    candidate; the branch may prepare afresh and vote again (no regulation sets a waiting
+    time). Full membership: the person stays probationary, and the branch decides again
+    (a new vote, an extension or a cancellation) once the probation has ended.
+    """
+    begin(actor, applicant, permission=APPROVE, on=on)
+    vote = pending_vote(applicant)
+    if vote is None:
+        refuse("on", _("No branch vote awaits approval."))
+    if on < vote.held_on:
         refuse(
             "on",
+            _("The decision cannot come before the vote (%(date)s).") % {"date": iso(vote.held_on)},
+        )
+    reason = required_text("reason", reason, _("Give the higher committee's reason."))
+    vote.refused_on = on
+    vote.refusal_reason = reason
+    vote.save(update_fields=["refused_on", "refusal_reason"])
+    add_step(applicant, DevelopmentStep.Kind.REFUSAL, on, note=reason)
+    old_stage = applicant.stage
+    if vote.purpose == Purpose.ADMISSION:
+        applicant.stage = Stage.NOT_APPROVED
+        applicant.admission_vote_on = None
+    else:
+        applicant.full_vote_on = None
+        member_actions.record(
+            applicant.member,
+            on,
+            MemberEvent.Kind.DEVELOPMENT,
+            _("Full membership not approved by the higher committee: %(reason)s")
+            % {"reason": reason},
+        )
+    applicant.save()
+    describe(
+        applicant,
+        {
+            "vote": f"{Purpose(vote.purpose).label} {iso(vote.held_on)}",
+            "not_approved_on": iso(on),
+            "stage": [old_stage, applicant.stage],
+        },
+        reason,
+    )
+    return vote
+
+
+def check_probation_decision(
+    applicant: Applicant, meeting_on: dt.date, on: dt.date, special_reason: str
+) -> None:
+    """An extension or cancellation is decided by the branch general meeting and approved by
+    the higher committee (《中国共产党章程》第七条), in the approval time of the rules."""
+    check_not_future("meeting_on", meeting_on)
+    if meeting_on < applicant.admission_vote_on:
+        refuse(
+            "meeting_on",
+            _("The branch meeting cannot come before the admission vote (%(date)s).")
+            % {"date": iso(applicant.admission_vote_on)},
+        )
+    if pending_vote(applicant) is not None:
+        refuse("on", _("Full membership has been voted on and awaits approval."))
+    check_approval_time(applicant, meeting_on, on, special_reason, _("the branch meeting"))
+
+
+@action("development.extend_probation", gettext_lazy("Extend a probation"))
+def extend_probation(
+    actor: Any,
+    applicant: Applicant,
+    *,
+    meeting_on: dt.date,
+    on: dt.date,
+    months: int,
+    reason: str,
+    special_reason: str = "",
+) -> Applicant:
+    """Extend the probation once, by 6 to 12 months, when it ends (延长预备期).
+
+    The branch general meeting decides on ``meeting_on``, once the probation has ended; the
+    higher committee approves on ``on``. The extension counts from the end of the probation.
+    """
+    begin(actor, applicant, Stage.PROBATIONARY, permission=APPROVE)
+    if applicant.probation_extended:
+        refuse("months", _("A probation is extended only once."))
+    if meeting_on < applicant.probation_ends_on:
+        refuse(
+            "meeting_on",
             _("A probation is extended when it ends; earliest %(date)s.")
             % {"date": iso(applicant.probation_ends_on)},
         )
-    low = int(value(rules.EXTENSION_MIN_MONTHS, applicant, on))
-    high = int(value(rules.EXTENSION_MAX_MONTHS, applicant, on))
+    check_probation_decision(applicant, meeting_on, on, special_reason)
+    low = int(value(rules.EXTENSION_MIN_MONTHS, applicant, meeting_on))
+    high = int(value(rules.EXTENSION_MAX_MONTHS, applicant, meeting_on))
     if not low <= months <= high:
         refuse(
             "months",
             _("A probation is extended by %(low)d to %(high)d months.")
             % {"low": low, "high": high},
         )
-    if not (reason or "").strip():
-        refuse("reason", _("Give the reason for the extension."))
+    reason = required_text("reason", reason, _("Give the reason for the extension."))
     old = applicant.probation_ends_on
     applicant.probation_ends_on = add_months(old, months)
     applicant.probation_extended = True
     applicant.save(update_fields=["probation_ends_on", "probation_extended", "updated_at"])
-    DevelopmentStep.objects.create(
-        applicant=applicant,
-        kind=DevelopmentStep.Kind.EXTENSION,
-        date=on,
+    note = f"{reason}\n{special_reason.strip()}".strip()
+    add_step(
+        applicant,
+        DevelopmentStep.Kind.EXTENSION,
+        on,
         months=months,
-        note=reason,
+        meeting_on=meeting_on,
+        note=note,
     )
     member_actions.record(
         applicant.member,
@@ -759,28 +871,47 @@ def extend_probation(
         % {"months": months, "date": iso(applicant.probation_ends_on)},
         reason=reason,
     )
-    describe(applicant, {"probation_ends_on": [iso(old), iso(applicant.probation_ends_on)]}, reason)
+    describe(
+        applicant,
+        {
+            "probation_ends_on": [iso(old), iso(applicant.probation_ends_on)],
+            "meeting_on": iso(meeting_on),
+            "approved_on": iso(on),
+        },
+        reason,
+    )
     return applicant
 
 
 @action("development.cancel_probation", gettext_lazy("Cancel a probationary membership"))
-def cancel_probation(actor: Any, applicant: Applicant, *, on: dt.date, reason: str) -> Applicant:
-    """Cancel the probationary membership (取消预备党员资格); the member leaves the register."""
-    require(actor, CHANGE)
-    ensure_in_scope(actor, applicant)
-    describe(applicant)
-    check_stage(applicant, Stage.PROBATIONARY)
-    check_not_future("on", on)
-    if not (reason or "").strip():
-        refuse("reason", _("Give the reason for the cancellation."))
+def cancel_probation(
+    actor: Any,
+    applicant: Applicant,
+    *,
+    meeting_on: dt.date,
+    on: dt.date,
+    reason: str,
+    special_reason: str = "",
+) -> Applicant:
+    """Cancel the probationary membership (取消预备党员资格); the member leaves the register.
+
+    Decided by the branch general meeting on ``meeting_on`` and approved by the higher
+    committee on ``on``, the day the member leaves.
+    """
+    begin(actor, applicant, Stage.PROBATIONARY, permission=APPROVE)
+    check_probation_decision(applicant, meeting_on, on, special_reason)
+    reason = required_text("reason", reason, _("Give the reason for the cancellation."))
     member_actions.change_status(
         actor, applicant.member, status=MemberStatus.LEFT, on=on, reason=reason
     )
     applicant.stage = Stage.CANCELLED
     applicant.cancelled_on = on
     applicant.save(update_fields=["stage", "cancelled_on", "updated_at"])
-    DevelopmentStep.objects.create(
-        applicant=applicant, kind=DevelopmentStep.Kind.CANCELLATION, date=on, note=reason
+    note = f"{reason}\n{special_reason.strip()}".strip()
+    add_step(applicant, DevelopmentStep.Kind.CANCELLATION, on, meeting_on=meeting_on, note=note)
+    describe(
+        applicant,
+        {"stage": [Stage.PROBATIONARY, Stage.CANCELLED], "meeting_on": iso(meeting_on)},
+        reason,
     )
-    describe(applicant, {"stage": [Stage.PROBATIONARY, Stage.CANCELLED]}, reason)
     return applicant

@@ -188,7 +188,12 @@ def profiles(today: dt.date) -> list[tuple[str, Callable[[Walk], Any]]]:
             lambda w: (
                 a := w.probationary(months(today - 60 * DAY, -12)),
                 actions.extend_probation(
-                    SYSTEM, a, on=a.probation_ends_on + 5 * DAY, months=6, reason="需进一步考察"
+                    SYSTEM,
+                    a,
+                    meeting_on=a.probation_ends_on + 5 * DAY,
+                    on=a.probation_ends_on + 20 * DAY,
+                    months=6,
+                    reason="需进一步考察",
                 ),
             ),
         ),

@@ -152,7 +152,8 @@ class VoteForm(StepForm):
         count = entitled_voters(self.applicant.branch, dt.date.today())
         self.fields["entitled"].help_text = _(
             "Leave empty to use the register: on the vote date, the branch's full members, "
-            "without suspended members and members away on an activity card (today: %(count)d)."
+            "without suspended members; members away on an activity card count, as they vote "
+            "at home (today: %(count)d)."
         ) % {"count": count}
 
     def arguments(self) -> dict[str, Any]:
@@ -170,10 +171,32 @@ class ApproveForm(StepForm):
     )
 
 
-class ExtendForm(StepForm):
+class RefuseForm(StepForm):
+    on = date_field(_("Decided on"))
+    reason = forms.CharField(
+        label=_("Reason given by the higher committee"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProbationDecisionForm(StepForm):
+    """Extension or cancellation: the branch meeting decides, the higher committee approves."""
+
+    meeting_on = date_field(_("Decided by the branch general meeting on"))
+    on = date_field(_("Approved by the higher committee on"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    special_reason = forms.CharField(
+        label=_("Special reason"),
+        required=False,
+        help_text=_("Needed when approving more than 3 months after the meeting (at most 6)."),
+    )
+
+    field_order = ["meeting_on", "on", "months", "reason", "special_reason"]
+
+
+class ExtendForm(ProbationDecisionForm):
     months = forms.IntegerField(label=_("Months"), min_value=1, max_value=24)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CancelForm(StepForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+class CancelForm(ProbationDecisionForm):
+    pass

@@ -26,6 +26,9 @@ class Stage(models.TextChoices):
     ACTIVIST = "activist", _("Activist")  # 入党积极分子
     CANDIDATE = "candidate", _("Development candidate")  # 发展对象
     AWAITING_APPROVAL = "awaiting_approval", _("Voted, awaiting approval")  # 待上级党委审批
+    # The higher committee did not approve the admission (审批不同意): the person stays a
+    # development candidate, and the branch may prepare a new vote.
+    NOT_APPROVED = "not_approved", _("Admission not approved")  # 上级党委未批准入党
     PROBATIONARY = "probationary", _("Probationary member")  # 预备党员
     FULL = "full", _("Full member")  # 正式党员
     CANCELLED = "cancelled", _("Probation cancelled")  # 取消预备党员资格
@@ -36,8 +39,11 @@ OPEN_STAGES = (
     Stage.ACTIVIST,
     Stage.CANDIDATE,
     Stage.AWAITING_APPROVAL,
+    Stage.NOT_APPROVED,
     Stage.PROBATIONARY,
 )
+# Stages that prepare an admission vote: a candidate, or one whose admission was not approved.
+PREPARING_STAGES = (Stage.CANDIDATE, Stage.NOT_APPROVED)
 
 
 class Applicant(NamePinyinMixin, models.Model):
@@ -126,6 +132,7 @@ class DevelopmentStep(models.Model):
         POLITICAL_REVIEW = "political_review", _("Political review")  # 政审
         TRAINING = "training", _("Concentrated training")  # 集中培训
         APPROVAL = "approval", _("Approved by the higher committee")  # 审批
+        REFUSAL = "refusal", _("Not approved by the higher committee")  # 审批不同意
         EXTENSION = "extension", _("Probation extended")  # 延长预备期
         CANCELLATION = "cancellation", _("Probation cancelled")
 
@@ -144,6 +151,8 @@ class DevelopmentStep(models.Model):
     hours = models.PositiveSmallIntegerField(_("class hours"), null=True, blank=True)
     months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Extensions and cancellations: the branch general meeting decides, the committee approves.
+    meeting_on = models.DateField(_("decided by the branch meeting on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -217,6 +226,8 @@ class BranchVote(models.Model):
     abstain = models.PositiveSmallIntegerField(_("abstain"))
     passed = models.BooleanField(_("passed"))
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    refused_on = models.DateField(_("not approved on"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for not approving"), blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -231,3 +242,8 @@ class BranchVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.held_on:%Y-%m-%d}"
+
+    @property
+    def is_setback(self) -> bool:
+        """Not passed by the branch, or not approved by the higher committee."""
+        return not self.passed or self.refused_on is not None

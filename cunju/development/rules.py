@@ -111,13 +111,14 @@ PROBATION_MONTHS = define_rule(
 EXTENSION_MIN_MONTHS = define_rule(
     "development.extension_min_months",
     6,
-    source="《中国共产党章程》第七条：延长预备期，时间不能少于半年，最长不超过一年",
+    source=f"{DETAILED_RULES}第五章：延长预备期的时间不能少于半年，最长不超过一年",
     description=_("Shortest extension of a probation (months)."),
 )
 EXTENSION_MAX_MONTHS = define_rule(
     "development.extension_max_months",
     12,
-    source="《中国共产党章程》第七条：延长预备期，时间不能少于半年，最长不超过一年",
+    source="《中国共产党章程》第七条：可以延长预备期，但不能超过一年；"
+    f"{DETAILED_RULES}第五章：延长预备期的时间不能少于半年，最长不超过一年",
     description=_("Longest extension of a probation (months)."),
 )
 DUE_SOON_DAYS = define_rule(

@@ -9,5 +9,6 @@ urlpatterns = [
     path("add/", views.applicant_create, name="add"),
     path("<int:pk>/", views.ApplicantDetailView.as_view(), name="detail"),
     path("<int:pk>/approve/", views.applicant_approve, name="approve"),
+    path("<int:pk>/refuse/", views.applicant_refuse, name="refuse"),
     path("<int:pk>/<slug:step>/", views.applicant_step, name="step"),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,11 +22,12 @@ from cunju.core.views import ScopedDetailView, ScopedListView
 
 from . import actions, forms
 from .filtersets import ApplicantFilterSet
-from .models import Applicant, PublicNotice, Stage
-from .progress import next_steps, todo_list
+from .models import PREPARING_STAGES, Applicant, PublicNotice, Stage
+from .progress import next_steps, setback, todo_list
 from .tables import ApplicantTable
 
 VIEW = "development.view_applicant"
+APPROVE = "development.approve_admission"
 
 
 class ApplicantListView(ScopedListView):
@@ -61,6 +63,8 @@ class StepPage:
     action: Any
     title: Any
     stages: tuple[str, ...]
+    # Decisions the higher committee approves need its permission, not the branch's.
+    permission: str = "development.change_applicant"
 
 
 STEPS: dict[str, StepPage] = {
@@ -74,7 +78,7 @@ STEPS: dict[str, StepPage] = {
         forms.NoticeForm,
         actions.start_notice,
         gettext_lazy("Start a public notice"),
-        (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY),
+        (Stage.APPLICANT, Stage.ACTIVIST, *PREPARING_STAGES, Stage.PROBATIONARY),
     ),
     "activist": StepPage(
         forms.ActivistForm,
@@ -86,7 +90,7 @@ STEPS: dict[str, StepPage] = {
         forms.NoteStepForm,
         actions.record_review,
         gettext_lazy("Record a half-yearly review"),
-        (Stage.ACTIVIST, Stage.CANDIDATE),
+        (Stage.ACTIVIST, *PREPARING_STAGES),
     ),
     "candidate": StepPage(
         forms.NoteStepForm,
@@ -98,37 +102,39 @@ STEPS: dict[str, StepPage] = {
         forms.NoteStepForm,
         actions.record_political_review,
         gettext_lazy("Record the political review"),
-        (Stage.ACTIVIST, Stage.CANDIDATE),
+        (Stage.ACTIVIST, *PREPARING_STAGES),
     ),
     "training": StepPage(
         forms.TrainingForm,
         actions.record_training,
         gettext_lazy("Record concentrated training"),
-        (Stage.ACTIVIST, Stage.CANDIDATE),
+        (Stage.ACTIVIST, *PREPARING_STAGES),
     ),
     "introducers": StepPage(
         forms.IntroducersForm,
         actions.assign_introducers,
         gettext_lazy("Assign introducers"),
-        (Stage.CANDIDATE,),
+        PREPARING_STAGES,
     ),
     "vote": StepPage(
         forms.VoteForm,
         actions.record_vote,
         gettext_lazy("Record the branch vote"),
-        (Stage.CANDIDATE, Stage.PROBATIONARY),
+        (*PREPARING_STAGES, Stage.PROBATIONARY),
     ),
     "extend": StepPage(
         forms.ExtendForm,
         actions.extend_probation,
         gettext_lazy("Extend the probation"),
         (Stage.PROBATIONARY,),
+        APPROVE,
     ),
     "cancel": StepPage(
         forms.CancelForm,
         actions.cancel_probation,
         gettext_lazy("Cancel the probationary membership"),
         (Stage.PROBATIONARY,),
+        APPROVE,
     ),
 }
 APPROVAL = StepPage(
@@ -136,6 +142,14 @@ APPROVAL = StepPage(
     actions.approve,
     gettext_lazy("Approve"),
     (Stage.AWAITING_APPROVAL, Stage.PROBATIONARY),
+    APPROVE,
+)
+REFUSAL = StepPage(
+    forms.RefuseForm,
+    actions.refuse_approval,
+    gettext_lazy("Not approved"),
+    (Stage.AWAITING_APPROVAL, Stage.PROBATIONARY),
+    APPROVE,
 )
 
 
@@ -157,12 +171,14 @@ class ApplicantDetailView(ScopedDetailView):
         context["notices"] = applicant.notices.all()
         context["votes"] = applicant.votes.all()
         context["today"] = today
+        user = self.request.user
         context["step_links"] = [
             (reverse("development:step", args=[applicant.pk, key]), page.title)
             for key, page in STEPS.items()
-            if applicant.stage in page.stages
+            if applicant.stage in page.stages and user.has_perm(page.permission)
         ]
         context["can_approve"] = actions.pending_vote(applicant) is not None
+        context["setback"] = setback(applicant)
         return context
 
 
@@ -195,13 +211,22 @@ def applicant_step(request, pk: int, step: str):
     page = STEPS.get(step)
     if page is None:
         raise Http404
+    if not request.user.has_perm(page.permission):
+        raise PermissionDenied
     return run_step(request, applicant, page)
 
 
-@permission_required("development.approve_admission", raise_exception=True)
+@permission_required(APPROVE, raise_exception=True)
 def applicant_approve(request, pk: int):
     applicant = get_for_user(Applicant, request.user, pk=pk)
     return run_step(request, applicant, APPROVAL)
+
+
+@permission_required(APPROVE, raise_exception=True)
+def applicant_refuse(request, pk: int):
+    """审批不同意: the higher committee's decision not to approve, with its reason."""
+    applicant = get_for_user(Applicant, request.user, pk=pk)
+    return run_step(request, applicant, REFUSAL)
 
 
 @permission_required("development.change_applicant", raise_exception=True)

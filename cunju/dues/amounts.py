@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from cunju.core.rules import RULES, Rule, region_chain, rule
-from cunju.members.models import Member
+from cunju.members.models import ACTIVE_STATUSES, Member, MembershipPeriod
 
 from . import rules
 from .models import Category, DuesBasis, DuesExemption, DuesPayment, first_of_month
@@ -264,16 +266,69 @@ class LedgerRow:
         return sum(1 for d in self.members if d.amount is None)
 
 
-def ledger(members: Iterable[Member], month: dt.date) -> list[LedgerRow]:
-    """The month's ledger per organization, for the given (already scoped) members."""
+def organization_of_month(member_ids: Iterable[int], month: dt.date) -> dict[int, int]:
+    """Where each member's dues for ``month`` belong: member id → organization id.
+
+    Everyone who was a full or probationary member at some time in the month owes that
+    month once, whether they have left, died or moved since (their membership periods say
+    where they were). A member in two organizations that month counts where the month was
+    paid, else where they were last that month, so no month is counted twice.
+    """
     month = first_of_month(month)
-    members = list(members)
+    end = add_months(month, 1)
+    ids = list(member_ids)
+    home: dict[int, int] = {}
+    periods = (
+        MembershipPeriod.objects.filter(
+            member_id__in=ids, status__in=ACTIVE_STATUSES, valid_from__lt=end
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=month))
+        .order_by("valid_from", "id")
+        .values_list("member_id", "organization_id")
+    )
+    for member_id, organization_id in periods:
+        home[member_id] = organization_id  # the last one that month wins
+    paid = DuesPayment.objects.filter(member_id__in=ids, month=month)
+    home.update(paid.values_list("member_id", "organization_id"))
+    return home
+
+
+def ledger(organizations: QuerySet, month: dt.date) -> list[LedgerRow]:
+    """The month's ledger (党费收缴台账) of each of ``organizations`` (already scoped).
+
+    It counts every member who belonged to an organization in the month, also those who
+    left, died or transferred out since, and every payment recorded for the month there, so
+    its "received" is the sum of the payment rows to the fen.
+    """
+    month = first_of_month(month)
+    end = add_months(month, 1)
+    scope = organizations.values("pk")
+    candidates = set(
+        MembershipPeriod.objects.filter(
+            organization__in=scope, status__in=ACTIVE_STATUSES, valid_from__lt=end
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=month))
+        .values_list("member_id", flat=True)
+    )
+    candidates |= set(
+        DuesPayment.objects.filter(organization__in=scope, month=month).values_list(
+            "member_id", flat=True
+        )
+    )
+    home = organization_of_month(candidates, month)
+    wanted = {o.pk: o for o in organizations.filter(pk__in=set(home.values()))}
+    members = list(
+        Member.objects.filter(pk__in=[m for m, o in home.items() if o in wanted])
+        .select_related("organization__place")
+        .order_by("name_pinyin", "pk")
+    )
     dues = DuesCalculator().months(members, [month])
     rows: dict[int, LedgerRow] = {}
     for member in members:
+        organization = wanted[home[member.pk]]
         for due in dues[member.pk]:
             row = rows.setdefault(
-                member.organization_id, LedgerRow(organization=member.organization, month=month)
+                organization.pk, LedgerRow(organization=organization, month=month)
             )
             row.members.append(due)
     return sorted(rows.values(), key=lambda r: r.organization.path)

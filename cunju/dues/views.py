@@ -22,6 +22,7 @@ from cunju.core.scoping import get_for_user
 from cunju.core.spreadsheets import ExportColumn, write_workbook, xlsx_response
 from cunju.core.views import ScopedListView
 from cunju.members.models import ACTIVE_STATUSES, Member
+from cunju.organizations.models import Organization
 
 from . import actions
 from .amounts import (
@@ -217,13 +218,7 @@ class LedgerView(PermissionRequiredMixin, View):
         month = first_of_month(dt.date.today())
         if form.is_valid() and form.cleaned_data.get("month"):
             month = form.cleaned_data["month"]
-        members = (
-            Member.objects.for_user(request.user)
-            .filter(status__in=ACTIVE_STATUSES)
-            .select_related("organization__place")
-            .order_by("name_pinyin", "pk")
-        )
-        rows = ledger(members, month)
+        rows = ledger(Organization.objects.for_user(request.user).select_related("place"), month)
         chosen = None
         if request.GET.get("organization"):
             try:
@@ -240,6 +235,15 @@ class LedgerView(PermissionRequiredMixin, View):
                 f"dues-ledger-{month:%Y-%m}.xlsx",
             )
         detail = next((r for r in rows if r.organization.pk == chosen), None)
+        # Members who left or moved away since stay in the month's books; their own page
+        # opens only for those who still see them.
+        visible = set()
+        if detail is not None:
+            visible = set(
+                Member.objects.for_user(request.user)
+                .filter(pk__in=[d.member.pk for d in detail.members])
+                .values_list("pk", flat=True)
+            )
         query = request.GET.copy()
         query["export"] = "xlsx"
         query["month"] = f"{month:%Y-%m}"
@@ -250,6 +254,7 @@ class LedgerView(PermissionRequiredMixin, View):
             "rows": rows,
             "total": total,
             "detail": detail,
+            "visible": visible,
             "previous": add_months(month, -1),
             "next": add_months(month, 1),
             "export_query": query.urlencode(),

@@ -3,6 +3,9 @@
 The rules they enforce are in ``rules.py``: one round per branch a year, the excellent cap,
 probationary members taking part without a grade, closing only once everyone graded has a
 grade. Closing writes each participant's result on their timeline.
+
+The participants are the branch's members on the opening day; until the first vote tally is
+in, the secretary may refresh the list to the branch as it is (``refresh_participants``).
 """
 
 from __future__ import annotations
@@ -54,6 +57,23 @@ def members_on(branch: Organization, on: dt.date) -> list[tuple[Member, str]]:
     for period in periods:
         seen.setdefault(period.member_id, (period.member, period.status))
     return list(seen.values())
+
+
+def taking_part(round: EvaluationRound):
+    """The participants still taking part (members who left the branch are kept apart)."""
+    return round.participants.filter(takes_part=True)
+
+
+def _ensure_taking_part(participant: Participant) -> None:
+    if not participant.takes_part:
+        raise ValidationError(
+            _("%(name)s no longer takes part in this round (since %(date)s: %(reason)s).")
+            % {
+                "name": participant.member.name,
+                "date": f"{participant.left_on:%Y-%m-%d}" if participant.left_on else "—",
+                "reason": participant.left_reason or "—",
+            }
+        )
 
 
 def _ensure_open(round: EvaluationRound) -> None:
@@ -156,6 +176,81 @@ def open_round(
     return round
 
 
+def _why_gone(member: Member, branch: Organization, on: dt.date) -> str:
+    """Why a member is no longer among the branch's members on ``on``, in a few words."""
+    period = (
+        MembershipPeriod.objects.filter(member=member, valid_from__lte=on)
+        .select_related("organization")
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+    if period is not None and period.organization_id != branch.pk:
+        return _("moved to %(org)s") % {"org": period.organization.name}
+    status = period.status if period is not None else member.status
+    return str(MemberStatus(status).label)
+
+
+@action(
+    "evaluation.refresh_participants",
+    gettext_lazy("Bring the participants of an evaluation round up to date"),
+)
+def refresh_participants(
+    actor: Any, round: EvaluationRound, *, on: dt.date | None = None
+) -> dict[str, list[str]]:
+    """Make the participant list match the branch on ``on`` (today), before the vote.
+
+    Members who joined the branch (or became members) since are added; participants who
+    left it, died, or are no longer full or probationary members stop taking part. What
+    was entered for anyone stays. Refused once a vote tally is in: the vote counts the
+    members it was held among.
+    """
+    require(actor, PERMISSION)
+    ensure_in_scope(actor, round)
+    describe(round)
+    _ensure_open(round)
+    on = on or dt.date.today()
+    _check_date(on, round)
+    tallied = VoteTally.objects.filter(participant__round=round)
+    if round.reached(Stage.GRADING) or tallied.exists():
+        raise ValidationError(
+            _("The vote has started (%(count)d tallies are in): the participants are fixed now.")
+            % {"count": tallied.count()}
+        )
+    current = dict((m.pk, (m, status)) for m, status in members_on(round.branch, on))
+    existing = {p.member_id: p for p in round.participants.select_related("member")}
+    grade_probationary = rules.probationary_members_graded(
+        round.opened_on, rules.region_of(round.branch)
+    )
+    added, left, back = [], [], []
+    for member_id, (member, status) in current.items():
+        participant = existing.get(member_id)
+        if participant is None:
+            Participant.objects.create(
+                round=round,
+                member=member,
+                status_at_opening=status,
+                is_graded=status == MemberStatus.FULL or grade_probationary,
+                joined_on=on,
+            )
+            added.append(member.name)
+        elif not participant.takes_part:
+            participant.takes_part = True
+            participant.left_on = None
+            participant.left_reason = ""
+            participant.save(update_fields=["takes_part", "left_on", "left_reason"])
+            back.append(member.name)
+    for member_id, participant in existing.items():
+        if participant.takes_part and member_id not in current:
+            participant.takes_part = False
+            participant.left_on = on
+            participant.left_reason = _why_gone(participant.member, round.branch, on)[:200]
+            participant.save(update_fields=["takes_part", "left_on", "left_reason"])
+            left.append(participant.member.name)
+    changes = {"added": added, "no_longer_taking_part": left, "taking_part_again": back}
+    describe(round, {"on": str(on), **{k: v for k, v in changes.items() if v}})
+    return changes
+
+
 @action("evaluation.enter_self_review", gettext_lazy("Enter a self-review"))
 def enter_self_review(
     actor: Any, participant: Participant, *, text: str, on: dt.date
@@ -166,6 +261,7 @@ def enter_self_review(
     round = participant.round
     describe(participant)
     _ensure_stage(round, Stage.SELF_REVIEW, _("Self-reviews"))
+    _ensure_taking_part(participant)
     _check_date(on, round)
     text = (text or "").strip()
     if not text:
@@ -194,6 +290,8 @@ def enter_peer_review(
         raise ValidationError(
             {"reviewer": _("A member's own comments are the self-review, not a peer review.")}
         )
+    _ensure_taking_part(participant)
+    _ensure_taking_part(reviewer)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write the comments.")})
@@ -222,6 +320,7 @@ def enter_tally(
     describe(participant)
     _ensure_stage(round, Stage.VOTING, _("Vote tallies"))
     _check_date(on, round)
+    _ensure_taking_part(participant)
     if not participant.is_graded:
         raise ValidationError(
             _(
@@ -266,7 +365,7 @@ def advance_round(actor: Any, round: EvaluationRound) -> EvaluationRound:
         )
     if following == Stage.GRADING:
         missing = list(
-            round.participants.filter(is_graded=True, tally__isnull=True).select_related("member")
+            taking_part(round).filter(is_graded=True, tally__isnull=True).select_related("member")
         )
         if missing:
             raise ValidationError(
@@ -293,6 +392,7 @@ def grade_member(
     _check_date(on, round)
     if grade not in Grade.values:
         raise ValidationError({"grade": _("Choose one of the four grades.")})
+    _ensure_taking_part(participant)
     if not participant.is_graded:
         raise ValidationError(
             {
@@ -334,8 +434,8 @@ def grade_member(
 def cap_status(round: EvaluationRound) -> dict[str, Any]:
     """How many are graded excellent against how many may be ("优秀 2 / 3 allowed")."""
     share = rules.excellent_share(round.opened_on, rules.region_of(round.branch))
-    graded = round.participants.filter(is_graded=True).count()
-    excellent = round.participants.filter(grade=Grade.EXCELLENT).count()
+    graded = taking_part(round).filter(is_graded=True).count()
+    excellent = taking_part(round).filter(grade=Grade.EXCELLENT).count()
     return {
         "share": str(share),
         "graded": graded,
@@ -357,7 +457,7 @@ def close_round(actor: Any, round: EvaluationRound, *, on: dt.date) -> Evaluatio
             % {"stage": Stage(round.stage).label}
         )
     _check_date(on, round)
-    ungraded = list(round.participants.filter(is_graded=True, grade="").select_related("member"))
+    ungraded = list(taking_part(round).filter(is_graded=True, grade="").select_related("member"))
     if ungraded:
         raise ValidationError(
             _("Grade %(names)s before closing the round.")
@@ -374,7 +474,7 @@ def close_round(actor: Any, round: EvaluationRound, *, on: dt.date) -> Evaluatio
     round.stage = Stage.CLOSED
     round.closed_on = on
     round.save(update_fields=["stage", "closed_on", "updated_at"])
-    for participant in round.participants.select_related("member__organization"):
+    for participant in taking_part(round).select_related("member__organization"):
         if participant.is_graded:
             summary = _("Democratic evaluation %(year)s: %(grade)s") % {
                 "year": round.year,

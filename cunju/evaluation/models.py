@@ -87,7 +87,12 @@ class EvaluationRound(models.Model):
 
 
 class Participant(models.Model):
-    """A member taking part in a round (参评党员); graded unless probationary at opening."""
+    """A member taking part in a round (参评党员); graded unless probationary at opening.
+
+    The list is made when the round opens; the secretary may refresh it before the vote
+    (``refresh_participants``): members who joined the branch since are added, and those
+    who left stop taking part (``takes_part``) while their reviews stay on record.
+    """
 
     round = models.ForeignKey(
         EvaluationRound,
@@ -108,6 +113,12 @@ class Participant(models.Model):
     grade = models.CharField(_("grade"), max_length=30, choices=Grade.choices, blank=True)
     grade_note = models.CharField(_("grading note"), max_length=300, blank=True)
     graded_on = models.DateField(_("graded on"), null=True, blank=True)
+    takes_part = models.BooleanField(_("takes part"), default=True)
+    joined_on = models.DateField(
+        _("added on"), null=True, blank=True, help_text=_("Empty: on the list since the opening.")
+    )
+    left_on = models.DateField(_("no longer taking part from"), null=True, blank=True)
+    left_reason = models.CharField(_("why not taking part"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_tree = "organization"

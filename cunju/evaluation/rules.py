@@ -22,12 +22,17 @@ from django.utils.translation import gettext_lazy as _
 
 from cunju.core.rules import define_rule, rule
 
-EVALUATION_SOURCE = "中共中央组织部《关于在党内开展民主评议党员的意见》（1988年）：每年进行一次"
+# The system goes back to 中共中央组织部《关于建立民主评议党员制度的意见》(1988); the
+# regulation in force on how often and how is the branch work regulation of 2018.
+EVALUATION_SOURCE = "《中国共产党支部工作条例（试行）》（2018）：党支部一般每年开展1次民主评议党员"
 
 EXCELLENT_SHARE = define_rule(
     "evaluation.excellent_share",
     "1/3",
-    source=f"{EVALUATION_SOURCE}；评定“优秀”一般不超过参评党员的三分之一（各地实施办法）",
+    # Not in a national regulation's text: the Organization Department's yearly guidance on
+    # organizational life meetings and evaluation, repeated in local rules.
+    source="中央组织部关于民主评议党员的工作要求（共产党员网“民主评议党员”专题及各地年度通知）："
+    "评定为“优秀”的比例一般不超过党员总数的1/3（“党员总数”指正式党员，不含预备党员）",
     description=_(
         "Largest share of the members graded in a round that may be graded excellent, as a "
         'fraction ("1/3"); the number allowed is rounded down.'
@@ -37,7 +42,7 @@ EXCELLENT_SHARE = define_rule(
 GRADE_PROBATIONARY = define_rule(
     "evaluation.grade_probationary_members",
     False,
-    source=f"{EVALUATION_SOURCE}；预备党员参加民主评议，但不评定等次",
+    source="中央组织部关于民主评议党员的工作要求：预备党员参加民主评议，但不评定等次",
     description=_("Whether probationary members are graded (they always take part)."),
 )
 

@@ -61,8 +61,11 @@ class EvaluationRoundListView(ScopedListView):
             .get_queryset()
             .select_related("branch")
             .annotate(
-                participant_count=Count("participants"),
-                graded_count=Count("participants", filter=Q(participants__is_graded=True)),
+                participant_count=Count("participants", filter=Q(participants__takes_part=True)),
+                graded_count=Count(
+                    "participants",
+                    filter=Q(participants__is_graded=True, participants__takes_part=True),
+                ),
                 excellent_count=Count(
                     "participants", filter=Q(participants__grade=Grade.EXCELLENT)
                 ),
@@ -84,8 +87,10 @@ class EvaluationRoundDetailView(ScopedDetailView):
         participants = list(
             round.participants.select_related("member", "self_review", "tally")
             .annotate(peer_review_count=Count("peer_reviews"))
-            .order_by("-is_graded", "member__name_pinyin", "id")
+            .order_by("-takes_part", "-is_graded", "member__name_pinyin", "id")
         )
+        gone = [p for p in participants if not p.takes_part]
+        participants = [p for p in participants if p.takes_part]
         for participant in participants:
             proposed = participant.proposed_grade
             participant.proposed_label = Grade(proposed).label if proposed else ""
@@ -96,6 +101,11 @@ class EvaluationRoundDetailView(ScopedDetailView):
             can_peer_review=can_edit and round.reached(Stage.PEER_REVIEW),
             can_tally=can_edit and round.reached(Stage.VOTING),
             can_grade=can_edit and round.stage == Stage.GRADING,
+            gone=gone,
+            # Before the first tally the list may still follow the branch's changes.
+            can_refresh=can_edit
+            and not round.reached(Stage.GRADING)
+            and not any(getattr(p, "tally", None) for p in participants + gone),
             cap=actions.cap_status(round),
             stages=[
                 {
@@ -243,6 +253,25 @@ def grade(request, pk):
         initial=initial,
         intro=intro,
     )
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def round_refresh(request, pk):
+    """Bring the participant list up to date with the branch today (before the vote)."""
+    round = get_for_user(EvaluationRound, request.user, pk=pk)
+    try:
+        changes = actions.refresh_participants(request.user, round)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Participants brought up to date: %(added)d added, %(left)d no longer taking part.")
+            % {"added": len(changes["added"]), "left": len(changes["no_longer_taking_part"])},
+        )
+    return redirect(round)
 
 
 @require_POST

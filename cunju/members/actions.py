@@ -351,6 +351,107 @@ def _check_not_before_birth(field: str, member: Member, date: dt.date) -> None:
         raise ValidationError({field: _("The date is before the member was born.")})
 
 
+def _open_file(actor: Any, member: Member) -> None:
+    """What every change to a member's file starts with: permission, scope, audit target."""
+    require(actor, "members.change_member")
+    ensure_in_scope(actor, member)
+    describe(member)
+
+
+def _check_started(member: Member, field: str, date: dt.date) -> None:
+    _check_not_future(field, date)
+    _check_not_before_birth(field, member, date)
+
+
+def _end_entry(
+    entry: Any,
+    *,
+    on: dt.date,
+    started: dt.date,
+    end_field: str,
+    already: str,
+    too_early: str,
+    kind: str,
+    summary: str,
+    **data: Any,
+) -> None:
+    """End a dated entry of the member's file (a post, a difficulty) on ``on``, on the timeline.
+
+    ``already`` is the message when it has ended (with ``%(date)s``), ``too_early`` when
+    ``on`` comes before ``started``.
+    """
+    ended = getattr(entry, end_field)
+    if ended is not None:
+        raise ValidationError({"on": already % {"date": f"{ended:%Y-%m-%d}"}})
+    _check_not_future("on", on)
+    if on < started:
+        raise ValidationError({"on": too_early})
+    setattr(entry, end_field, on)
+    entry.save(update_fields=[end_field])
+    record(entry.member, on, kind, summary, **data)
+
+
+def post_label(post: Post) -> str:
+    """The post with its organization ("湖滨社区党委 书记"), for the timeline."""
+    return f"{post.organization.name} {post.title}" if post.organization_id else post.title
+
+
+def open_post(
+    member: Member,
+    *,
+    title: str,
+    started_on: dt.date,
+    organization: Organization | None = None,
+    ended_on: dt.date | None = None,
+    seat: Any = None,
+    summary: str = "",
+) -> Post:
+    """Write a post held and its timeline entries, inside the calling action (which checked
+    the dates and the actor): ``add_post`` for posts entered by hand, the committee actions
+    for seats. ``summary`` replaces the timeline's "took up the post" wording."""
+    post = Post.objects.create(
+        member=member,
+        title=title,
+        organization=organization,
+        started_on=started_on,
+        ended_on=ended_on,
+        seat=seat,
+    )
+    label = post_label(post)
+    record(
+        member,
+        started_on,
+        MemberEvent.Kind.POST,
+        summary or _("Took up the post of %(post)s") % {"post": label},
+        post=post.pk,
+    )
+    if ended_on is not None:
+        record(
+            member,
+            ended_on,
+            MemberEvent.Kind.POST,
+            _("Left the post of %(post)s") % {"post": label},
+            post=post.pk,
+        )
+    return post
+
+
+def close_post(post: Post, on: dt.date) -> Post:
+    """End a post on ``on`` (refused when it has ended or would end before it starts)."""
+    _end_entry(
+        post,
+        on=on,
+        started=post.started_on,
+        end_field="ended_on",
+        already=_("This post already ended on %(date)s."),
+        too_early=_("The post cannot end before it starts."),
+        kind=MemberEvent.Kind.POST,
+        summary=_("Left the post of %(post)s") % {"post": post_label(post)},
+        post=post.pk,
+    )
+    return post
+
+
 @action("members.add_post", gettext_lazy("Record a post a member holds"))
 def add_post(
     actor: Any,
@@ -362,43 +463,20 @@ def add_post(
     ended_on: dt.date | None = None,
 ) -> Post:
     """Record a post held (任职), e.g. branch secretary, from a date (and to a date)."""
-    require(actor, "members.change_member")
-    ensure_in_scope(actor, member)
+    _open_file(actor, member)
     if organization is not None:
         ensure_in_scope(actor, organization)
-    describe(member)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the post.")})
-    _check_not_future("started_on", started_on)
-    _check_not_before_birth("started_on", member, started_on)
+    _check_started(member, "started_on", started_on)
     if ended_on is not None:
         _check_not_future("ended_on", ended_on)
         if ended_on < started_on:
             raise ValidationError({"ended_on": _("The post cannot end before it starts.")})
-    post = Post.objects.create(
-        member=member,
-        title=title,
-        organization=organization,
-        started_on=started_on,
-        ended_on=ended_on,
+    post = open_post(
+        member, title=title, started_on=started_on, organization=organization, ended_on=ended_on
     )
-    where = f"{organization.name} " if organization is not None else ""
-    record(
-        member,
-        started_on,
-        MemberEvent.Kind.POST,
-        _("Took up the post of %(post)s") % {"post": f"{where}{title}"},
-        post=post.pk,
-    )
-    if ended_on is not None:
-        record(
-            member,
-            ended_on,
-            MemberEvent.Kind.POST,
-            _("Left the post of %(post)s") % {"post": f"{where}{title}"},
-            post=post.pk,
-        )
     describe(member, {"post": title, "from": str(started_on), "to": str(ended_on or "")})
     return post
 
@@ -406,31 +484,20 @@ def add_post(
 @action("members.end_post", gettext_lazy("Record the end of a post"))
 def end_post(actor: Any, post: Post, *, on: dt.date) -> Post:
     """Record that the member left a post on a date."""
-    require(actor, "members.change_member")
-    member = post.member
-    ensure_in_scope(actor, member)
-    describe(member)
-    if post.ended_on is not None:
+    _open_file(actor, post.member)
+    if post.seat_id is not None and post.ended_on is None:
+        # The committee's record decides: ending only the post would leave the seat taken.
         raise ValidationError(
             {
-                "on": _("This post already ended on %(date)s.")
-                % {"date": f"{post.ended_on:%Y-%m-%d}"}
+                "on": _(
+                    "This post is a seat on the committee of %(org)s: remove the member from "
+                    "the committee there, and the post ends with the seat."
+                )
+                % {"org": post.organization.name if post.organization_id else "—"}
             }
         )
-    _check_not_future("on", on)
-    if on < post.started_on:
-        raise ValidationError({"on": _("The post cannot end before it starts.")})
-    post.ended_on = on
-    post.save(update_fields=["ended_on"])
-    where = f"{post.organization.name} " if post.organization_id else ""
-    record(
-        member,
-        on,
-        MemberEvent.Kind.POST,
-        _("Left the post of %(post)s") % {"post": f"{where}{post.title}"},
-        post=post.pk,
-    )
-    describe(member, {"post": post.title, "to": str(on)})
+    close_post(post, on)
+    describe(post.member, {"post": post.title, "to": str(on)})
     return post
 
 
@@ -446,16 +513,13 @@ def add_commendation(
     note: str = "",
 ) -> Commendation:
     """Record an award (奖励) or a punishment (处分) in the member's file."""
-    require(actor, "members.change_member")
-    ensure_in_scope(actor, member)
-    describe(member)
+    _open_file(actor, member)
     if kind not in Commendation.Kind.values:
         raise ValidationError({"kind": _("Choose award or punishment.")})
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the award or punishment.")})
-    _check_not_future("date", date)
-    _check_not_before_birth("date", member, date)
+    _check_started(member, "date", date)
     commendation = Commendation.objects.create(
         member=member, kind=kind, date=date, title=title, issuer=issuer.strip(), note=note
     )
@@ -473,13 +537,10 @@ def add_difficulty(
     actor: Any, member: Member, *, kind: str, since: dt.date, note: str = ""
 ) -> Difficulty:
     """Record a difficulty (困难党员) the organization helps the member with."""
-    require(actor, "members.change_member")
-    ensure_in_scope(actor, member)
-    describe(member)
+    _open_file(actor, member)
     if kind not in Difficulty.Kind.values:
         raise ValidationError({"kind": _("Choose the kind of difficulty.")})
-    _check_not_future("since", since)
-    _check_not_before_birth("since", member, since)
+    _check_started(member, "since", since)
     if member.difficulties.filter(kind=kind, until__isnull=True).exists():
         raise ValidationError({"kind": _("This difficulty is already recorded and not over yet.")})
     difficulty = Difficulty.objects.create(member=member, kind=kind, since=since, note=note)
@@ -493,30 +554,19 @@ def add_difficulty(
 @action("members.end_difficulty", gettext_lazy("Record that a difficulty is over"))
 def end_difficulty(actor: Any, difficulty: Difficulty, *, on: dt.date) -> Difficulty:
     """Record that a difficulty is over (recovered, out of poverty…) from a date."""
-    require(actor, "members.change_member")
-    member = difficulty.member
-    ensure_in_scope(actor, member)
-    describe(member)
-    if difficulty.until is not None:
-        raise ValidationError(
-            {
-                "on": _("This difficulty was already over on %(date)s.")
-                % {"date": f"{difficulty.until:%Y-%m-%d}"}
-            }
-        )
-    _check_not_future("on", on)
-    if on < difficulty.since:
-        raise ValidationError({"on": _("A difficulty cannot end before it began.")})
-    difficulty.until = on
-    difficulty.save(update_fields=["until"])
-    record(
-        member,
-        on,
-        MemberEvent.Kind.DIFFICULTY,
-        _("Difficulty over: %(kind)s") % {"kind": difficulty.get_kind_display()},
+    _open_file(actor, difficulty.member)
+    _end_entry(
+        difficulty,
+        on=on,
+        started=difficulty.since,
+        end_field="until",
+        already=_("This difficulty was already over on %(date)s."),
+        too_early=_("A difficulty cannot end before it began."),
+        kind=MemberEvent.Kind.DIFFICULTY,
+        summary=_("Difficulty over: %(kind)s") % {"kind": difficulty.get_kind_display()},
         difficulty=difficulty.pk,
     )
-    describe(member, {"difficulty": difficulty.kind, "until": str(on)})
+    describe(difficulty.member, {"difficulty": difficulty.kind, "until": str(on)})
     return difficulty
 
 
@@ -532,9 +582,7 @@ def add_family_member(
     work_unit: str = "",
 ) -> FamilyMember:
     """Add a family member (家庭成员) to the member's file."""
-    require(actor, "members.change_member")
-    ensure_in_scope(actor, member)
-    describe(member)
+    _open_file(actor, member)
     name, relation = (name or "").strip(), (relation or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the name.")})

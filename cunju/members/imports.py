@@ -45,6 +45,7 @@ from cunju.core.spreadsheets import (
     parse_date,
     parse_text,
 )
+from cunju.organizations import tallies
 from cunju.organizations.imports import OrganizationNames, label_parser
 from cunju.organizations.models import Organization
 
@@ -311,6 +312,8 @@ def enter_members(actor: Any, entries: list[dict[str, Any]]) -> list[int]:
             }
         )
     member_ids = _insert(Member, rows, ids=True)
+    # The rows skipped the model's signals: the organizations' tallies are counted again.
+    tallies.recount(org_ids)
 
     admitted = str(_("Admitted as probationary member"))
     became_full = str(_("Became a full member"))

@@ -238,7 +238,11 @@ class MemberEvent(models.Model):
 
 
 class Post(models.Model):
-    """A post held (任职): branch secretary, committee member, group leader…"""
+    """A post held (任职): branch secretary, committee member, group leader…
+
+    Seats on a committee (``organizations.CommitteeMember``) of a member in the register
+    make their post here; the other posts are entered by hand.
+    """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="posts")
     title = models.CharField(_("post"), max_length=100)
@@ -252,6 +256,16 @@ class Post(models.Model):
     )
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)
+    # Set when the post is a seat on a committee: the seat's actions open and end it.
+    seat = models.OneToOneField(
+        "organizations.CommitteeMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="post",
+        verbose_name=_("committee seat"),
+    )
 
     class Meta:
         ordering = ["-started_on"]

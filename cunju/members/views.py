@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cunju.core.forms import apply_errors
-from cunju.core.scoping import get_for_user
+from cunju.core.scoping import get_for_user, scope_paths
 from cunju.core.spreadsheets import ExportColumn
 from cunju.core.views import ScopedDetailView, ScopedListView
+from cunju.organizations.counts import counts_under
 
 from . import actions
 from .actions import DETAIL_FIELDS, manual_status_changes
@@ -30,8 +33,59 @@ from .forms import (
     PostForm,
     StatusForm,
 )
-from .models import Difficulty, FamilyMember, Member, Post
+from .models import Difficulty, FamilyMember, Member, MemberStatus, Post
 from .tables import MemberTable
+
+# Beyond this many rows a filtered list says "10,000+" instead of counting a province.
+COUNT_CAP = 10_000
+
+
+class MemberPaginator(Paginator):
+    """Pages of the register: the total known beforehand (from the organizations' tallies),
+    or counted only up to ``cap`` rows — counting a million rows for a page number costs
+    more than showing the page."""
+
+    def __init__(self, object_list, per_page, *, known=None, rows=None, cap=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known, self.rows, self.cap = known, rows, cap or COUNT_CAP
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        if self.known is not None:
+            return self.known
+        found = self.rows.order_by().values("pk")[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return found
+
+    @property
+    def cap_display(self) -> str:
+        return f"{self.cap:,}"
+
+
+def tallied_count(user: Any, filterset: MemberFilterSet) -> int | None:
+    """The list's total from the tallies when it filters only by organization, current
+    status and mobility; None when another filter needs the rows counted."""
+    data = filterset.form.cleaned_data
+    if any(value for key, value in data.items() if key not in ("organization", "status", "mobile")):
+        return None
+    status, mobile = data.get("status") or "", data.get("mobile") or ""
+    if status not in ("", MemberStatus.FULL, MemberStatus.PROBATIONARY) or (status and mobile):
+        return None
+    org = data.get("organization")
+    if org is not None:
+        path = org.path
+    else:
+        paths = scope_paths(user)
+        if paths is not None and "organization" not in paths:
+            return 0
+        path = "" if paths is None else paths["organization"]
+    counts = counts_under(path)
+    if status:
+        return counts.full if status == MemberStatus.FULL else counts.probationary
+    if mobile:
+        return counts.mobile if mobile == "yes" else counts.total - counts.mobile
+    return counts.total
 
 
 class MemberListView(ScopedListView):
@@ -65,6 +119,13 @@ class MemberListView(ScopedListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("organization")
+
+    def pagination(self, filterset: MemberFilterSet, invalid: bool) -> dict[str, Any]:
+        options = super().pagination(filterset, invalid)
+        if invalid:
+            return options
+        known = tallied_count(self.request.user, filterset)
+        return {**options, "paginator_class": MemberPaginator, "known": known, "rows": filterset.qs}
 
 
 class MemberDetailView(ScopedDetailView):

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.personal_data import PHONE, PersonalDataFormMixin, PersonalFormField
@@ -14,6 +16,7 @@ from cunju.organizations.models import Organization
 
 from .actions import MEMBER_KINDS
 from .models import MobileRecord, MobileReport
+from .receivers import labelled, receivers, resolve
 
 
 def date_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.DateField:
@@ -110,11 +113,80 @@ class CardForm(forms.Form):
     )
 
 
+class ReceiverWidget(forms.Widget):
+    """A search box over every organization in the system, with the chosen one's id kept in
+    a hidden input (``receiver-picker.js``); what was typed is sent too, for browsers
+    without JavaScript and for a name typed without choosing from the list."""
+
+    template_name = "mobility/widgets/receiver.html"
+
+    def __init__(self, *args: Any, exclude: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exclude = exclude
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str]:
+        return (data.get(name) or "", data.get(f"{name}_query") or "")
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_query" not in data
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        pk, query = value if isinstance(value, tuple) else (value, "")
+        if isinstance(pk, Organization):
+            pk = pk.pk
+        if str(pk).isdigit() and not query:
+            found = labelled(list(receivers().filter(pk=int(pk))))
+            query = found[0].label if found else ""
+        url = reverse("mobility:receivers")
+        if self.exclude is not None:
+            url = f"{url}?exclude={self.exclude}"
+        context["widget"].update(pk=pk or "", query=query, url=url)
+        return context
+
+
+class ReceiverField(forms.Field):
+    """An organization of the system chosen from the search, or named by what was typed."""
+
+    widget = ReceiverWidget
+
+    def __init__(self, *args: Any, exclude: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exclude = exclude
+        self.widget.exclude = exclude
+
+    def to_python(self, value: Any) -> Organization | None:
+        pk, query = value if isinstance(value, tuple) else (value, "")
+        if pk:
+            try:
+                return receivers(self.exclude).get(pk=int(pk))
+            except (ValueError, Organization.DoesNotExist):
+                raise ValidationError(
+                    _("Choose an organization from the list."), code="invalid_choice"
+                ) from None
+        if not (query or "").strip():
+            return None
+        organization, candidates = resolve(query, exclude=self.exclude)
+        if organization is not None:
+            return organization
+        if not candidates:
+            raise ValidationError(
+                _("No organization in the system matches “%(text)s”.") % {"text": query.strip()},
+                code="invalid_choice",
+            )
+        shown = "；".join(c.label for c in candidates[:5])
+        raise ValidationError(
+            _("Several organizations match “%(text)s”: choose one from the list (%(shown)s).")
+            % {"text": query.strip(), "shown": shown},
+            code="invalid_choice",
+        )
+
+
 class TransferForm(forms.Form):
-    to_organization = forms.ModelChoiceField(
-        queryset=Organization.objects.none(),
+    to_organization = ReceiverField(
         label=_("To an organization in this system"),
         required=False,
+        help_text=_("Search by name or pinyin; every organization in the system can receive."),
     )
     to_name = forms.CharField(
         max_length=150, label=_("Or to an organization outside the system"), required=False
@@ -142,9 +214,8 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Every organization members belong to, also outside the user's scope: a letter may go
         # anywhere in the system. Only names show; nothing about those organizations' members.
-        self.fields["to_organization"].queryset = Organization.objects.filter(
-            kind__in=MEMBER_KINDS
-        ).exclude(pk=member.organization_id)
+        field = self.fields["to_organization"]
+        field.exclude = field.widget.exclude = member.organization_id
 
 
 class DateForm(forms.Form):

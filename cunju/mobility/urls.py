@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/card/", views.card_create, name="card"),
     path("<int:pk>/end/", views.record_end, name="end"),
     path("members/<int:pk>/transfer/", views.transfer_create, name="transfer-issue"),
+    path("receivers/", views.receiver_search, name="receivers"),
     path("transfers/inbox/", views.TransferInboxView.as_view(), name="inbox"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer-detail"),
     path("transfers/<int:pk>/accept/", views.transfer_accept, name="transfer-accept"),

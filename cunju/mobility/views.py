@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from cunju.core.forms import apply_errors
 from cunju.core.scoping import get_for_user
@@ -18,7 +19,7 @@ from cunju.core.views import ScopedDetailView, ScopedListView
 from cunju.members.models import Member
 from cunju.organizations.models import Organization
 
-from . import actions
+from . import actions, receivers
 from .filtersets import MobileRecordFilterSet, TransferFilterSet
 from .forms import (
     CardForm,
@@ -218,6 +219,30 @@ def transfer_create(request, pk):
         form,
         _("Transfer letter for %(name)s") % {"name": member.name},
         cancel_url=entry.get_absolute_url() if entry else reverse("mobility:list"),
+    )
+
+
+@require_GET
+@permission_required("mobility.change_mobility", raise_exception=True)
+def receiver_search(request):
+    """The receivers a letter may go to whose name or pinyin matches ``q`` (at most 20)."""
+    query = (request.GET.get("q") or "").strip()
+    if not query:
+        # htmx sends the search box under its own name.
+        query = next((v for k, v in request.GET.items() if k.endswith("_query")), "").strip()
+    try:
+        exclude = int(request.GET["exclude"]) if request.GET.get("exclude") else None
+    except ValueError:
+        exclude = None
+    found = receivers.search(query[:100], exclude=exclude, limit=receivers.LIMIT + 1)
+    return render(
+        request,
+        "mobility/partials/receivers.html",
+        {
+            "receivers": found[: receivers.LIMIT],
+            "more": len(found) > receivers.LIMIT,
+            "query": query,
+        },
     )
 
 

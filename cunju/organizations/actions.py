@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,9 +19,11 @@ from cunju.core.actions import action, describe, diff, require, snapshot
 from cunju.core.rules import rule
 from cunju.core.scoping import ensure_in_scope
 from cunju.core.tree import subtree_q
+from cunju.members.actions import close_post, open_post
+from cunju.members.models import Post
 from cunju.places.models import Place
 
-from . import rules
+from . import rules, tallies
 from .history import open_version
 from .models import CommitteeMember, Organization, OrganizationVersion, Term
 
@@ -191,6 +195,7 @@ def move_organization(
 
     # The register follows at once; member history splits on the move date.
     Member.objects.filter(old_range).update(org_path=rewritten())
+    tallies.moved(old_path, new_path)
     MembershipPeriod.objects.filter(old_range, valid_from__gte=on).update(org_path=rewritten())
     spanning = list(
         MembershipPeriod.objects.filter(old_range, valid_from__lt=on).filter(
@@ -249,6 +254,8 @@ def term_years_for(org: Organization, on: dt.date) -> int:
     kind = Organization.Kind
     if org.kind == kind.COMMITTEE:
         key = rules.TERM_YEARS_COMMITTEE
+    elif org.kind == kind.GENERAL_BRANCH and org.category in COMMUNITY_CATEGORIES:
+        key = rules.TERM_YEARS_COMMUNITY_GENERAL_BRANCH
     elif org.kind == kind.GENERAL_BRANCH:
         key = rules.TERM_YEARS_GENERAL_BRANCH
     elif org.category in COMMUNITY_CATEGORIES:
@@ -258,7 +265,7 @@ def term_years_for(org: Organization, on: dt.date) -> int:
     return int(rule(key, on=on, region=org.place.code or None))
 
 
-# Branches of villages and communities serve the longer village/community term.
+# Branches and general branches of villages and communities serve the village/community term.
 COMMUNITY_CATEGORIES = {
     Organization.Category.VILLAGE,
     Organization.Category.COMMUNITY,
@@ -274,8 +281,7 @@ ELECTING_KINDS = {
 def _seat(
     term: Term, *, role: str, member: Any = None, name: str = "", on: dt.date
 ) -> CommitteeMember:
-    from cunju.members.actions import record
-    from cunju.members.models import MemberEvent, MemberStatus
+    from cunju.members.models import MemberStatus
 
     org = term.organization
     if role not in CommitteeMember.Role.values:
@@ -316,14 +322,28 @@ def _seat(
         term=term, member=member, name=name, role=role, started_on=on
     )
     if member is not None:
-        record(
+        # The seat is a post the member holds: their file lists it until the seat ends.
+        with translation.override(settings.LANGUAGE_CODE):
+            title = str(CommitteeMember.Role(role).label)
+        open_post(
             member,
-            on,
-            MemberEvent.Kind.POST,
-            _("%(role)s of %(org)s") % {"role": seat.get_role_display(), "org": org.name},
-            role=role,
+            title=title,
+            organization=org,
+            started_on=on,
+            seat=seat,
+            summary=_("%(role)s of %(org)s") % {"role": seat.get_role_display(), "org": org.name},
         )
     return seat
+
+
+def _end_seats(seats: Iterable[CommitteeMember], on: dt.date) -> None:
+    """End open seats on ``on``, and with them the posts their members hold."""
+    seats = [s for s in seats if s.ended_on is None]
+    CommitteeMember.objects.filter(pk__in=[s.pk for s in seats]).update(ended_on=on)
+    for post in Post.objects.filter(seat__in=seats, ended_on__isnull=True).select_related(
+        "organization"
+    ):
+        close_post(post, max(on, post.started_on))
 
 
 @action("organizations.elect_committee", gettext_lazy("Record a committee election"))
@@ -384,7 +404,7 @@ def elect_committee(
 
 
 def _close_term(term: Term, on: dt.date) -> None:
-    term.seats.filter(ended_on__isnull=True).update(ended_on=on)
+    _end_seats(term.seats.filter(ended_on__isnull=True), on)
     term.ended_on = on
     term.save(update_fields=["ended_on", "updated_at"])
 
@@ -427,8 +447,8 @@ def remove_committee_member(
         raise ValidationError({"on": _("The seat began on %(date)s.") % {"date": seat.started_on}})
     if on > dt.date.today():
         raise ValidationError({"on": _("The date is in the future.")})
+    _end_seats([seat], on)
     seat.ended_on = on
-    seat.save(update_fields=["ended_on"])
     describe(seat, {"ended_on": on.isoformat()}, reason)
     return seat
 

@@ -8,3 +8,8 @@ class OrganizationsConfig(AppConfig):
     name = "cunju.organizations"
     label = "organizations"
     verbose_name = _("Party organizations")
+
+    def ready(self) -> None:
+        from . import tallies
+
+        tallies.connect()

@@ -78,6 +78,38 @@ class Organization(NamePinyinMixin, TreeNode):
         return reverse("organizations:detail", args=[self.pk])
 
 
+class OrganizationTally(models.Model):
+    """How many current members an organization itself holds (not its subtree), by category.
+
+    Kept exact in the same transaction as every change to a member (``tallies.py``), so the
+    members of a subtree are the sum of at most one row per organization in it, however many
+    members there are. ``mobile`` counts the mobile members among the full and probationary.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    # The organization's path, copied so a subtree's sum is one range scan of this table;
+    # moving an organization rewrites it with the members' paths.
+    org_path = models.CharField(max_length=255, editable=False)
+    full = models.IntegerField(_("full members"), default=0)
+    probationary = models.IntegerField(_("probationary members"), default=0)
+    mobile = models.IntegerField(_("mobile members"), default=0)
+
+    class Meta:
+        verbose_name = _("member tally")
+        verbose_name_plural = _("member tallies")
+        # Covers the sums: a subtree is read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["org_path", "full", "probationary", "mobile"], name="tally_path_counts"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.full}+{self.probationary} ({self.mobile})"
+
+
 class OrganizationVersion(models.Model):
     """How an organization read for a stretch of time: its name, parent and tree path.
 

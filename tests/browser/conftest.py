@@ -55,8 +55,13 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+# Demo steps only the tests of their own module need: the library's converts a dozen
+# office files, which would cost every browser test half a minute.
+HEAVY_DEMO_STEPS = {"cunju.library.demo.load": "library"}
+
+
 @pytest.fixture
-def demo(browser, transactional_db) -> None:
+def demo(request, browser, transactional_db) -> None:
     """The demo town, its communities, organizations and accounts.
 
     ``transactional_db`` because the live server answers from another thread, which only sees
@@ -64,7 +69,8 @@ def demo(browser, transactional_db) -> None:
     """
     from cunju.core.demo import load_demo
 
-    load_demo()
+    module = request.module.__name__
+    load_demo(skip=tuple(step for step, name in HEAVY_DEMO_STEPS.items() if name not in module))
 
 
 @contextmanager

@@ -98,7 +98,8 @@ def test_a_role_without_the_permission_is_refused_and_audited(world):
     with pytest.raises(PermissionDenied):
         create_place(world.member_a, parent=world.village_a, kind="building", name="1号楼")
     assert not Place.objects.filter(name="1号楼").exists()
-    assert events_by(world.member_a).get().outcome == "failure"
+    refused = events_by(world.member_a).filter(action="places.create_place")
+    assert refused.get().outcome == "failure"
 
 
 # A two-step action for the test: the first step succeeds, the second is refused.

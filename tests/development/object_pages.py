@@ -8,4 +8,7 @@ OBJECT_PAGES = {
     "development:approve": ObjectPage(
         lambda w: [w.applicant_b.pk], "development.approve_admission", {"GET", "POST"}
     ),
+    "development:refuse": ObjectPage(
+        lambda w: [w.applicant_b.pk], "development.approve_admission", {"GET", "POST"}
+    ),
 }

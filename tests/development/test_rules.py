@@ -344,24 +344,34 @@ def test_full_membership_makes_them_full_from_the_end_of_probation(road):
 def test_probation_is_extended_by_six_to_twelve_months(road, months):
     a = probationary(road)
     with pytest.raises(ValidationError, match="by 6 to 12 months"):
-        actions.extend_probation(SYSTEM, a, on=D(2026, 5, 20), months=months, reason="考察")
+        actions.extend_probation(
+            SYSTEM, a, meeting_on=D(2026, 5, 20), on=D(2026, 6, 1), months=months, reason="考察"
+        )
 
 
 def test_probation_is_extended_once_and_only_when_it_ends(road):
     a = probationary(road)
     with pytest.raises(ValidationError, match="earliest 2026-05-20"):
-        actions.extend_probation(SYSTEM, a, on=D(2026, 5, 19), months=6, reason="考察")
-    actions.extend_probation(SYSTEM, a, on=D(2026, 5, 20), months=6, reason="需继续考察")
+        actions.extend_probation(
+            SYSTEM, a, meeting_on=D(2026, 5, 19), on=D(2026, 6, 1), months=6, reason="考察"
+        )
+    actions.extend_probation(
+        SYSTEM, a, meeting_on=D(2026, 5, 20), on=D(2026, 6, 1), months=6, reason="需继续考察"
+    )
     a.refresh_from_db()
     assert a.probation_ends_on == D(2026, 11, 20)
     assert a.member.events.filter(kind="probation_extended").exists()
     with pytest.raises(ValidationError, match="only once"):
-        actions.extend_probation(SYSTEM, a, on=D(2026, 11, 20), months=6, reason="再延")
+        actions.extend_probation(
+            SYSTEM, a, meeting_on=D(2026, 11, 20), on=D(2026, 11, 21), months=6, reason="再延"
+        )
 
 
 def test_cancelling_probation_takes_them_off_the_register(road):
     a = probationary(road)
-    actions.cancel_probation(SYSTEM, a, on=D(2026, 5, 20), reason="不具备党员条件")
+    actions.cancel_probation(
+        SYSTEM, a, meeting_on=D(2026, 5, 20), on=D(2026, 6, 1), reason="不具备党员条件"
+    )
     a.refresh_from_db()
     assert a.stage == Stage.CANCELLED
     assert Member.objects.get(pk=a.member_id).status == MemberStatus.LEFT

@@ -7,6 +7,7 @@ OBJECT_PAGES = {
         lambda w: [w.evaluation_round_b.pk], "evaluation.view_evaluation"
     ),
     "evaluation:advance": ObjectPage(lambda w: [w.evaluation_round_b.pk], CHANGE, {"POST"}),
+    "evaluation:refresh": ObjectPage(lambda w: [w.evaluation_round_b.pk], CHANGE, {"POST"}),
     "evaluation:close": ObjectPage(lambda w: [w.evaluation_round_b.pk], CHANGE, {"GET", "POST"}),
     "evaluation:self-review": ObjectPage(
         lambda w: [w.evaluation_participant_b.pk], CHANGE, {"GET", "POST"}

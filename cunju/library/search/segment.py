@@ -1,0 +1,121 @@
+"""Chinese word segmentation for the library search (jieba, search mode).
+
+Index and query go through the same function, so that a word segmented one way in a
+document is segmented the same way when somebody types it. Search mode (``cut_for_search``)
+also emits the dictionary words inside longer words, which is what lets a two-character
+query (积分) find a page that says 积分制.
+
+HMM word discovery is off: it guesses unknown words from their context, so a name like
+石舍村 came out whole in a query but split in a sentence. Without it unknown words become
+single characters on both sides and are still found.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import jieba
+from django.conf import settings
+
+# Party-work words the general dictionary lacks or splits; kept whole in index and query.
+PARTY_WORDS = (
+    "党费",
+    "积分",
+    "积分制",
+    "村居合一",
+    "三会一课",
+    "两学一做",
+    "流动党员",
+    "主题党日",
+    "党小组会",
+    "支委会",
+    "组织生活会",
+    "民主评议",
+    "入党积极分子",
+    "发展对象",
+    "预备党员",
+    "正式党员",
+    "入党介绍人",
+    "培养联系人",
+    "组织关系",
+    "流动党员活动证",
+    "临时党支部",
+    "党支部",
+    "党总支",
+    "失地农民",
+    "征地拆迁",
+    "三集中",
+    "低保",
+    "特困",
+    "联系户",
+    "学习强国",
+    "社区股份合作",
+    "土地股份合作",
+    "农民专业合作社",
+    "党建",
+)
+
+# What counts as part of a word, after NFKC folding: ASCII letters and digits, and letters of
+# any script (CJK ideographs are letters). Everything else separates words. Both databases'
+# tokenizers keep such runs whole, so the stored tokens mean the same thing on each.
+_WORD = re.compile(r"[a-z0-9]+|[^\W\d_a-z]+|\d+")
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+
+
+def tokenizer() -> jieba.Tokenizer:
+    """The process's tokenizer: jieba's dictionary (cached under the data folder, not the
+    system's temporary folder) plus the Party-work words; loaded once."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(logging.WARNING)
+                made = jieba.Tokenizer()
+                cache = settings.DATA_DIR / "cache"
+                cache.mkdir(parents=True, exist_ok=True)
+                made.tmp_dir = str(cache)
+                made.initialize()
+                for word in PARTY_WORDS:
+                    made.add_word(word)
+                _tokenizer = made
+    return _tokenizer
+
+
+def normalize(text: str) -> str:
+    """Full-width forms folded to their plain forms, lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def split_word(piece: str) -> list[str]:
+    """The word characters of one segment, split at anything else (punctuation, spaces)."""
+    return _WORD.findall(piece)
+
+
+def tokens(text: str) -> list[str]:
+    """The search tokens of ``text``, in order, repeats kept (for the index)."""
+    if not text:
+        return []
+    out: list[str] = []
+    for piece in tokenizer().cut_for_search(normalize(text), HMM=False):
+        out.extend(split_word(piece))
+    return out
+
+
+def index_text(text: str) -> str:
+    """What the index stores for ``text``: its tokens joined by spaces."""
+    return " ".join(tokens(text))
+
+
+def query_tokens(query: str, limit: int = 32) -> list[str]:
+    """The distinct tokens of a query, in order; all of them must occur (AND)."""
+    return unique(tokens(query))[:limit]
+
+
+def unique(words: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(words))

@@ -1,0 +1,555 @@
+"""Full-text search of the library: what is found, in which order, and by whom.
+
+Documents are made directly (stored file, page text, document) and indexed by hand, as the
+processing pipeline would. The suite runs on SQLite and on PostgreSQL; the exact expected
+results below therefore hold on both, which is the promise of the search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from cunju.library import search as library_search
+from cunju.library.models import Category, Document, Moderation, Page, StoredFile
+from cunju.library.search import segment
+
+_serial = itertools.count(1)
+
+
+def make_document(
+    w,
+    title: str,
+    pages: list[str] = (),
+    *,
+    description: str = "",
+    uploader=None,
+    organization=None,
+    shared_with=None,
+    moderation: str = Moderation.PUBLISHED,
+    category: Category | None = None,
+    format: str = "pdf",
+    published: dt.date | dt.datetime | None = dt.date(2026, 5, 1),
+    index: bool = True,
+) -> Document:
+    """A processed document with the given page texts (page 1 first), indexed by default.
+
+    By default it belongs to branch A1 and is shared with the whole town."""
+    n = next(_serial)
+    digest = hashlib.sha256(f"{title}-{n}".encode()).hexdigest()
+    stored = StoredFile.objects.create(
+        sha256=digest,
+        size_bytes=1000 + n,
+        format=format,
+        file=f"library/files/{digest[:2]}/{digest}.{format}",
+        status="ready",
+        page_count=len(pages),
+    )
+    Page.objects.bulk_create(
+        Page(stored_file=stored, number=i, text=text) for i, text in enumerate(pages, start=1)
+    )
+    organization = organization or w.branch_a1
+    shared_with = shared_with or w.town_committee
+    if isinstance(published, dt.date) and not isinstance(published, dt.datetime):
+        published = timezone.make_aware(dt.datetime.combine(published, dt.time(10, 0)))
+    document = Document.objects.create(
+        stored_file=stored,
+        title=title,
+        description=description,
+        uploader=uploader or w.member_a,
+        organization=organization,
+        org_path=organization.path,
+        shared_with=shared_with,
+        shared_path=shared_with.path,
+        moderation=moderation,
+        category=category,
+        published_at=published if moderation == Moderation.PUBLISHED else None,
+    )
+    if index:
+        library_search.index_document(document)
+    return document
+
+
+def titles(results) -> list[str]:
+    return [hit.document.title for hit in results.hits]
+
+
+@pytest.fixture
+def shelf(db) -> Category:
+    """A category of its own, so exact results are not disturbed by other documents."""
+    return Category.objects.create(name="检索样本")
+
+
+@pytest.fixture
+def corpus(world, shelf):
+    """Six documents about dues and points, with known pages and dates."""
+    w = world
+    docs = {}
+    docs["dues_rules"] = make_document(
+        w,
+        "党费收缴管理办法",
+        [
+            "第一章 总则。为规范党费收缴工作，制定本办法。",
+            "党员应当按月交纳党费，特殊情况可以补交。",
+            "本页讨论组织生活会的安排。",
+            "党费的使用和管理接受党员监督。",
+        ],
+        description="关于党费的规定",
+        category=shelf,
+        published=dt.date(2026, 3, 1),
+    )
+    docs["points_rules"] = make_document(
+        w,
+        "党员积分制管理实施细则",
+        ["参加三会一课每次积3分，全年最高12分。", "积分结果作为民主评议的重要依据。"],
+        category=shelf,
+        published=dt.date(2026, 4, 1),
+    )
+    docs["points_and_dues"] = make_document(
+        w,
+        "支部工作手册",
+        [
+            "每月主题党日：学习、交纳党费、记录积分。",
+            "流动党员可以在流入地参加组织生活。",
+            "本支部推行村居合一的服务模式。",
+        ],
+        category=shelf,
+        format="docx",
+        published=dt.date(2026, 5, 1),
+    )
+    docs["dues_once"] = make_document(
+        w,
+        "年度工作总结",
+        ["全年收缴党费一万二千元。", "开展两学一做学习教育。"],
+        category=shelf,
+        format="docx",
+        published=dt.date(2026, 6, 1),
+    )
+    docs["dues_twice"] = make_document(
+        w,
+        "财务公开",
+        ["一季度党费收入。", "二季度党费收入。"],
+        category=shelf,
+        published=dt.date(2025, 12, 1),
+    )
+    docs["english"] = make_document(
+        w,
+        "Excel 模板使用说明",
+        ["请用 Microsoft EXCEL 打开 <模板>，填写后上传 PDF。", "Ｅｘｃｅｌ 全角字母也能找到。"],
+        category=shelf,
+        format="txt",
+        published=dt.date(2026, 1, 15),
+    )
+    return docs
+
+
+# --- Segmentation ----------------------------------------------------------------------------
+
+
+def test_party_work_words_stay_whole_and_two_character_words_come_out_of_longer_ones():
+    assert segment.query_tokens("三会一课") == ["三会一课"]
+    assert "村居合一" in segment.query_tokens("村居合一")
+    assert "流动党员" in segment.tokens("流动党员管理")
+    assert "党员" in segment.tokens("流动党员管理")
+    assert "党费" in segment.tokens("按月交纳党费。")
+    assert segment.tokens("积分制") == ["积分", "积分制"] or "积分" in segment.tokens("积分制")
+
+
+def test_tokens_are_folded_and_punctuation_is_dropped():
+    assert segment.tokens("Ｅｘｃｅｌ，PDF！") == ["excel", "pdf"]
+    assert segment.tokens("“《》”……  ") == []
+    assert segment.query_tokens('" AND ( * - : ^') == ["and"]
+
+
+def test_the_dictionary_cache_lives_in_the_data_folder(settings):
+    segment.tokenizer()
+    cache = settings.DATA_DIR / "cache" / "jieba.cache"
+    assert cache.is_file()
+    assert segment.tokenizer() is segment.tokenizer(), "loaded once per process"
+
+
+# --- What is found -------------------------------------------------------------------------
+
+
+def test_two_character_words_are_found_with_their_pages(world, corpus, shelf):
+    results = library_search.search(world.member_a, "党费", category=shelf)
+    by_title = {hit.document.title: hit for hit in results.hits}
+    assert set(by_title) == {"党费收缴管理办法", "支部工作手册", "年度工作总结", "财务公开"}
+    assert by_title["党费收缴管理办法"].pages == [1, 2, 4]
+    assert by_title["支部工作手册"].pages == [1]
+    assert by_title["财务公开"].pages == [1, 2]
+
+    points = library_search.search(world.member_a, "积分", category=shelf)
+    assert {hit.document.title: hit.pages for hit in points.hits} == {
+        "党员积分制管理实施细则": [2],
+        "支部工作手册": [1],
+    }
+
+
+def test_the_ranking_is_title_then_description_then_newest(world, corpus, shelf):
+    # The title holds the word; then the rest, newest first.
+    results = library_search.search(world.member_a, "党费", category=shelf)
+    assert titles(results) == ["党费收缴管理办法", "年度工作总结", "支部工作手册", "财务公开"]
+    assert results.total == 4
+    assert [hit.score for hit in results.hits] == [2, 0, 0, 0]
+    assert [hit.title_hit for hit in results.hits] == [True, False, False, False]
+    # A description holding every word ranks above a newer document whose pages do.
+    make_document(
+        world,
+        "新通知",
+        ["正文提到流动党员。"],
+        category=shelf,
+        published=dt.date(2026, 9, 1),
+    )
+    make_document(
+        world,
+        "旧通知",
+        ["无关"],
+        description="流动党员管理",
+        category=shelf,
+        published=dt.date(2020, 1, 1),
+    )
+    mobile = library_search.search(world.member_a, "流动党员", category=shelf)
+    assert [(h.document.title, h.score) for h in mobile.hits] == [
+        ("旧通知", 1),
+        ("新通知", 0),
+        ("支部工作手册", 0),
+    ]
+
+
+def test_every_word_of_the_query_must_occur_in_the_document(world, corpus, shelf):
+    both = library_search.search(world.member_a, "党费 积分", category=shelf)
+    assert titles(both) == ["支部工作手册"]
+    assert both.hits[0].pages == [1], "the page that holds both"
+    # 党费 and 两学一做 are on different pages: the document is found, with both pages.
+    spread = library_search.search(world.member_a, "党费 两学一做", category=shelf)
+    assert [(h.document.title, h.pages) for h in spread.hits] == [("年度工作总结", [1, 2])]
+    assert library_search.search(world.member_a, "党费 宅基地", category=shelf).total == 0
+
+
+def test_longer_phrases_and_party_words(world, corpus, shelf):
+    assert titles(library_search.search(world.member_a, "三会一课", category=shelf)) == [
+        "党员积分制管理实施细则"
+    ]
+    assert titles(library_search.search(world.member_a, "流动党员", category=shelf)) == [
+        "支部工作手册"
+    ]
+    assert titles(library_search.search(world.member_a, "村居合一", category=shelf)) == [
+        "支部工作手册"
+    ]
+    assert titles(library_search.search(world.member_a, "党费收缴", category=shelf)) == [
+        "党费收缴管理办法",
+        "年度工作总结",
+    ]
+
+
+def test_ascii_words_ignore_case_and_width(world, corpus, shelf):
+    for query in ("excel", "EXCEL", "Ｅｘｃｅｌ"):
+        hit = library_search.search(world.member_a, query, category=shelf).hits
+        assert [h.document.title for h in hit] == ["Excel 模板使用说明"], query
+        assert hit[0].pages == [1, 2]
+    assert library_search.search(world.member_a, "pdf", category=shelf).hits[0].pages == [1]
+
+
+def test_snippets_mark_the_words_and_escape_the_rest(world, corpus, shelf):
+    hit = library_search.search(world.member_a, "excel", category=shelf).hits[0]
+    assert str(hit.snippet) == (
+        "请用 Microsoft <mark>EXCEL</mark> 打开 &lt;模板&gt;，填写后上传 PDF。"
+    )
+    dues = library_search.search(world.member_a, "交纳党费", category=shelf).hits
+    # One matching page each: the newer first.
+    assert [h.document.title for h in dues] == ["支部工作手册", "党费收缴管理办法"]
+    assert str(dues[1].snippet) == "党员应当按月<mark>交纳党费</mark>，特殊情况可以补交。"
+
+
+def test_a_long_page_is_cut_around_the_first_match():
+    text = "甲" * 300 + "党费" + "乙" * 300
+    html = str(library_search.snippet(text, ["党费"]))
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>党费</mark>" in html
+    assert (
+        len(html.replace("<mark>", "").replace("</mark>", "")) == library_search.SNIPPET_LENGTH + 2
+    )
+
+
+def test_a_title_only_match_shows_the_description_or_title(world, shelf):
+    make_document(w := world, "关于积分兑换的通知", ["无关的正文。"], category=shelf)
+    make_document(w, "通知", ["无关的正文。"], description="积分兑换开始了", category=shelf)
+    hits = library_search.search(world.member_a, "积分兑换", category=shelf).hits
+    assert {h.document.title: (h.pages, str(h.snippet)) for h in hits} == {
+        "关于积分兑换的通知": ([], "关于<mark>积分兑换</mark>的通知"),
+        "通知": ([], "<mark>积分兑换</mark>开始了"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ('"', 0),
+        ("AND (", 0),
+        ("*", 0),
+        ("'", 0),
+        ("\\", 0),
+        ("^", 0),
+        ("{}", 0),
+        ("：；", 0),
+        # Operators are ordinary words: required like any other, and no page holds them.
+        ("title:党费", 0),
+        ("NEAR(党费", 0),
+        ("党费 OR", 0),
+        # Punctuation around a word is dropped.
+        ("-党费", 4),
+        ("党费*", 4),
+        ('"党费"', 4),
+        ("(党费)", 4),
+    ],
+)
+def test_search_syntax_in_the_query_is_taken_literally(world, corpus, shelf, query, found):
+    results = library_search.search(world.member_a, query, category=shelf)
+    assert results.total == len(results.hits) == found
+
+
+def test_an_empty_query_finds_nothing_and_asks_the_database_nothing(
+    world, corpus, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        assert library_search.search(world.member_a, "   ").total == 0
+        assert library_search.search(world.member_a, "，。！").total == 0
+
+
+# --- Who finds what ------------------------------------------------------------------------
+
+
+def test_unpublished_and_taken_down_documents_never_appear(world, shelf):
+    w = world
+    for state in (
+        Moderation.PROCESSING,
+        Moderation.PENDING_REVIEW,
+        Moderation.REJECTED,
+        Moderation.TAKEN_DOWN,
+    ):
+        make_document(w, f"党费 {state}", ["党费"], moderation=state, category=shelf)
+    visible = make_document(w, "党费 published", ["党费"], category=shelf)
+    # Not for the uploader, nor for moderators, nor for the system.
+    for user in (w.member_a, w.secretary_a, w.town_admin, w.admin):
+        assert titles(library_search.search(user, "党费", category=shelf)) == [visible.title]
+
+
+def test_a_document_taken_down_later_disappears_and_comes_back_when_republished(world, shelf):
+    document = make_document(world, "党费通知", ["交纳党费"], category=shelf)
+    Document.objects.filter(pk=document.pk).update(moderation=Moderation.TAKEN_DOWN)
+    assert library_search.search(world.member_a, "党费", category=shelf).total == 0
+    Document.objects.filter(pk=document.pk).update(moderation=Moderation.PUBLISHED)
+    assert library_search.search(world.member_a, "党费", category=shelf).total == 1
+
+
+def test_search_stays_inside_what_the_user_may_read(world, shelf):
+    w = world
+    town_wide = make_document(w, "全镇党费通知", ["党费"], category=shelf)
+    a_only = make_document(w, "湖滨党费通知", ["党费"], category=shelf, shared_with=w.committee_a)
+    b_only = make_document(
+        w,
+        "石舍党费通知",
+        ["党费"],
+        category=shelf,
+        uploader=w.secretary_b,
+        organization=w.branch_b1,
+        shared_with=w.committee_b,
+    )
+    mine = {
+        w.member_a: {town_wide, a_only},
+        w.secretary_a: {town_wide, a_only},
+        w.secretary_b: {town_wide, b_only},
+        w.town_admin: {town_wide, a_only, b_only},
+    }
+    for user, expected in mine.items():
+        results = library_search.search(user, "党费", category=shelf)
+        assert {hit.document for hit in results.hits} == expected, user
+        assert results.total == len(expected)
+    assert library_search.search(None, "党费").total == 0
+
+
+def test_paging_counts_only_readable_documents(world, shelf):
+    w = world
+    for i in range(7):
+        make_document(
+            w,
+            f"石舍学习资料{i}",
+            ["学习党费知识"],
+            category=shelf,
+            organization=w.branch_b1,
+            uploader=w.secretary_b,
+            shared_with=w.committee_b,
+        )
+    for i in range(5):
+        make_document(
+            w,
+            f"湖滨学习资料{i}",
+            ["学习党费知识"],
+            category=shelf,
+            published=dt.date(2026, 1, i + 1),
+        )
+    first = library_search.search(w.member_a, "党费知识", category=shelf, limit=2)
+    assert first.total == 5
+    assert titles(first) == ["湖滨学习资料4", "湖滨学习资料3"]
+    last = library_search.search(w.member_a, "党费知识", category=shelf, limit=2, offset=4)
+    assert (last.total, titles(last)) == (5, ["湖滨学习资料0"])
+    beyond = library_search.search(w.member_a, "党费知识", category=shelf, limit=2, offset=10)
+    assert (beyond.total, beyond.hits) == (5, [])
+
+
+def test_the_count_stops_at_the_cap_and_paging_still_works(world, shelf, monkeypatch):
+    monkeypatch.setattr(library_search, "MAX_COUNT", 3)
+    made = [
+        make_document(
+            world, f"积分通知{i}", ["积分"], category=shelf, published=dt.date(2026, 1, i)
+        )
+        for i in range(1, 6)
+    ]
+    first = library_search.search(world.member_a, "积分通知", category=shelf, limit=2)
+    assert (first.total, first.capped) == (3, True)
+    assert [h.document for h in first.hits] == [made[4], made[3]]
+    # The last page is found without counting: every match was read.
+    last = library_search.search(world.member_a, "积分通知", category=shelf, limit=2, offset=4)
+    assert (last.total, last.capped, [h.document for h in last.hits]) == (5, False, [made[0]])
+    few = library_search.search(world.member_a, "积分通知", category=shelf, limit=10)
+    assert (few.total, few.capped, len(few.hits)) == (5, False, 5)
+
+
+def test_filters_by_category_format_and_date(world, corpus, shelf):
+    w = world
+    other = Category.objects.create(name="其他分类")
+    make_document(w, "另一个党费文件", ["党费"], category=other, published=dt.date(2026, 5, 1))
+    assert titles(library_search.search(w.member_a, "党费", category=other)) == ["另一个党费文件"]
+    assert titles(library_search.search(w.member_a, "党费", category=shelf.pk, format="docx")) == [
+        "年度工作总结",
+        "支部工作手册",
+    ]
+    dated = library_search.search(
+        w.member_a,
+        "党费",
+        category=shelf,
+        date_from=dt.date(2026, 3, 1),
+        date_to=dt.date(2026, 5, 1),
+    )
+    assert titles(dated) == ["党费收缴管理办法", "支部工作手册"]
+
+
+# --- Keeping the index -----------------------------------------------------------------------
+
+
+def test_indexing_again_replaces_the_rows(world, shelf):
+    document = make_document(world, "党费通知", ["交纳党费", "按时交纳"], category=shelf)
+    before = library_search.index_size()
+    library_search.index_document(document)
+    library_search.index_document(document)
+    assert library_search.index_size() == before
+    Document.objects.filter(pk=document.pk).update(title="积分通知")
+    Page.objects.filter(stored_file=document.stored_file, number=1).update(text="积分兑换")
+    library_search.index_document(Document.objects.get(pk=document.pk))
+    assert library_search.search(world.member_a, "党费", category=shelf).total == 0
+    hit = library_search.search(world.member_a, "积分", category=shelf).hits[0]
+    assert (hit.document.pk, hit.pages, hit.title_hit) == (document.pk, [1], True)
+
+
+def test_unindexing_removes_only_that_document(world, shelf):
+    first = make_document(world, "党费通知一", ["党费"], category=shelf)
+    second = make_document(world, "党费通知二", ["党费"], category=shelf)
+    library_search.unindex_document(first)
+    assert titles(library_search.search(world.member_a, "党费", category=shelf)) == [second.title]
+
+
+def test_reindex_all_rebuilds_from_the_published_documents(world, shelf):
+    w = world
+    indexed = make_document(w, "党费通知", ["党费"], category=shelf)
+    missing = make_document(w, "党费须知", ["党费"], category=shelf, index=False)
+    taken_down = make_document(w, "党费旧规", ["党费"], category=shelf)
+    Document.objects.filter(pk=taken_down.pk).update(moderation=Moderation.TAKEN_DOWN)
+    assert titles(library_search.search(w.member_a, "党费", category=shelf)) == [indexed.title]
+    published = Document.objects.filter(moderation=Moderation.PUBLISHED).count()
+    assert library_search.reindex_all(batch=2) == published
+    assert set(titles(library_search.search(w.member_a, "党费", category=shelf))) == {
+        indexed.title,
+        missing.title,
+    }
+    # The taken-down document's rows are gone, not just hidden.
+    Document.objects.filter(pk=taken_down.pk).update(moderation=Moderation.PUBLISHED)
+    assert library_search.search(w.member_a, "党费旧规", category=shelf).total == 0
+
+
+def test_indexing_inside_a_rolled_back_transaction_leaves_nothing(world, shelf):
+    from django.db import transaction
+
+    document = make_document(world, "党费通知", ["党费"], category=shelf, index=False)
+    before = library_search.index_size()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        library_search.index_document(document)
+        raise RuntimeError
+    assert library_search.index_size() == before
+
+
+def test_both_databases_store_exactly_the_segmented_tokens(world, shelf):
+    """The database's own tokenizer must not split or drop anything the segmenter made."""
+    text = "2026年Ａ股 c++ 党费、积分制；村居合一！Ünïcode naïve 〇 ①号 e-mail_x 3.5%"
+    document = make_document(world, "样本", [text], category=shelf)
+    expected = set(segment.tokens(text))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT unnest(tsvector_to_array(words)) FROM library_search_page "
+                "WHERE document_id = %s AND page = 1",
+                [document.pk],
+            )
+            stored = {row[0] for row in cursor.fetchall()}
+        else:
+            # FTS5's own view of the row: the terms its tokenizer made of the stored text.
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.library_search_terms "
+                "USING fts5vocab(main, library_search_page, instance)"
+            )
+            cursor.execute(
+                "SELECT term FROM temp.library_search_terms WHERE doc = %s",
+                [(document.pk << 20) | 1],
+            )
+            stored = {row[0] for row in cursor.fetchall()}
+    assert stored == expected
+    for token in expected:
+        found = library_search.search(world.member_a, token, category=shelf)
+        assert titles(found) == ["样本"], token
+
+
+def test_a_long_result_list_is_fetched_in_parts(world, shelf):
+    # More hits than one statement may list on SQLite is still one answer.
+    for i in range(105):
+        make_document(
+            world, f"资料{i}", ["积分兑换"], category=shelf, published=dt.date(2026, 1, 1)
+        )
+    results = library_search.search(world.member_a, "积分兑换", category=shelf, limit=200)
+    assert results.total == len(results.hits) == 105
+    assert all(hit.pages == [1] for hit in results.hits)
+    assert all("<mark>积分兑换</mark>" in hit.snippet for hit in results.hits)
+    ids = [hit.document.pk for hit in results.hits]
+    assert ids == sorted(ids, reverse=True), "same score, same date: the newer id first"
+
+
+def test_uploaded_documents_are_found_once_processed(world):
+    """The world's documents went through upload and conversion, which indexed them."""
+    w = world
+    for user, found in (
+        (w.secretary_a, []),
+        (w.secretary_b, [w.doc_b.title]),
+        (w.town_admin, [w.doc_b.title]),
+    ):
+        assert titles(library_search.search(user, "党课讲稿")) == found, user
+    hit = library_search.search(w.clerk_a, "学习笔记").hits[0]
+    assert (hit.document, hit.title_hit) == (w.doc_a, True)
+    # Its pages were extracted from the PDF and indexed: words of page 2 find page 2.
+    page_two = w.doc_a.stored_file.pages.get(number=2).text
+    word = next(t for t in segment.tokens(page_two) if len(t) >= 2)
+    hits = library_search.search(w.clerk_a, word, limit=100).hits
+    assert 2 in next(h for h in hits if h.document == w.doc_a).pages
