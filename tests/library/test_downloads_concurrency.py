@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.test import override_settings
+from django.utils import translation
 
 from cunju.library.downloads import start_download
 from cunju.library.models import Download
@@ -50,7 +51,9 @@ def at_once(jobs: list[Callable[[], object]]) -> list[object]:
 
 
 def download_and_close(user, document):
-    download = start_download(user, document)
+    # A new thread starts in the default language (Chinese); the messages compared are English.
+    with translation.override("en"):
+        download = start_download(user, document)
     download.handle.close()
     return download
 

@@ -118,8 +118,10 @@ def backend() -> ModuleType:
 def rank_key(document: Document) -> int:
     """Newest first, then the higher id: publication time in seconds, then the id (which
     must stay below 2³¹), in one integer both databases sort alike."""
+    if not 0 < document.pk < 1 << 31:
+        raise ValueError(f"document id {document.pk} does not fit the ranking key")
     published = int(document.published_at.timestamp()) if document.published_at else 0
-    return (max(published, 0) << 31) | (document.pk & ((1 << 31) - 1))
+    return (max(published, 0) << 31) | document.pk
 
 
 def document_rows(document: Document) -> tuple[tuple, list[tuple]]:
@@ -253,8 +255,9 @@ def search(
         if len(ranking) < wanted:
             results.total = len(ranking)  # every match was read
         else:
-            cursor.execute(*impl.count(tokens, docs_sql, docs_params, MAX_COUNT + 1))
-            found = cursor.fetchone()[0]
+            with impl.counting(cursor):
+                cursor.execute(*impl.count(tokens, docs_sql, docs_params, MAX_COUNT + 1))
+                found = cursor.fetchone()[0]
             results.total, results.capped = min(found, MAX_COUNT), found > MAX_COUNT
         ranking = ranking[offset:wanted]
         if not ranking:

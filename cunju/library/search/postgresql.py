@@ -11,7 +11,10 @@ read by primary key for the few documents shown. Queries are written as tsquery 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.db import transaction
 
 DOCUMENTS = "library_search_document"
 PAGES = "library_search_page"
@@ -96,6 +99,28 @@ def count(tokens: Sequence[str], docs_sql: str, docs_params: Sequence, cap: int)
         "WHERE s.words @@ %s::tsquery LIMIT %s) AS found"
     )
     return sql, [*docs_params, query_all(tokens), cap]
+
+
+@contextmanager
+def counting(cursor) -> Iterator[None]:
+    """Count through the GIN index: the planner does not price unpacking the large ``words``
+    column for every row, and would scan the table for a common word (300 ms against 8 ms).
+    The settings are local to this transaction and put back after, even inside an outer one.
+    """
+    with transaction.atomic():
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+        )
+        seqscan, indexscan, _a, _b = cursor.fetchone()
+        try:
+            yield
+        finally:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), "
+                "set_config('enable_indexscan', %s, true)",
+                [seqscan, indexscan],
+            )
 
 
 def pages(tokens: Sequence[str], document_ids: Sequence[int], every: bool) -> tuple[str, list]:

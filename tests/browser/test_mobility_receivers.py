@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.browser.conftest import DESKTOP
 from tests.world import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-
-
 def test_typing_pinyin_lists_receivers_and_picking_one_sends_the_letter(
-    chromium, live_server, transactional_db
+    browser, live_server, transactional_db
 ):
     from cunju.mobility.models import Transfer
 
     world = build_world()
-    context = chromium.new_context(base_url=live_server.url, locale="en-US", **DESKTOP)
+    context = browser.new_context(base_url=live_server.url, locale="en-US", **DESKTOP)
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:

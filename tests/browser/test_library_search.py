@@ -11,19 +11,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    artifacts,
-    browser,
-    demo,
-    page,
-    phone_page,
-)
 from tests.browser.test_shell import assert_no_horizontal_scroll, log_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_searching_shows_marked_snippets_and_pages(page: Page, artifacts):  # noqa: F811
+def test_searching_shows_marked_snippets_and_pages(page: Page, artifacts):
     log_in(page, "demo-member")
     page.goto("/library/search/")
     expect(page.locator(".search-hit")).to_have_count(0)
@@ -46,7 +39,7 @@ def test_searching_shows_marked_snippets_and_pages(page: Page, artifacts):  # no
     expect(page.locator(".search-hit")).to_have_count(0)
 
 
-def test_the_search_page_fits_a_phone(phone_page: Page, artifacts):  # noqa: F811
+def test_the_search_page_fits_a_phone(phone_page: Page, artifacts):
     log_in(phone_page, "demo-member")
     phone_page.goto("/library/search/?q=党建")
     expect(phone_page.locator(".search-hit").first).to_be_visible()
