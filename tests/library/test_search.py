@@ -553,3 +553,15 @@ def test_uploaded_documents_are_found_once_processed(world):
     word = next(t for t in segment.tokens(page_two) if len(t) >= 2)
     hits = library_search.search(w.clerk_a, word, limit=100).hits
     assert 2 in next(h for h in hits if h.document == w.doc_a).pages
+
+
+def test_counting_leaves_the_planner_settings_as_they_were(world, shelf, monkeypatch):
+    monkeypatch.setattr(library_search, "MAX_COUNT", 1)
+    for i in range(3):
+        make_document(world, f"积分通知{i}", ["积分"], category=shelf)
+    results = library_search.search(world.member_a, "积分", category=shelf, limit=1)
+    assert (results.total, results.capped) == (1, True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            assert cursor.fetchone()[0] == "on"
