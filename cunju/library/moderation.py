@@ -4,7 +4,11 @@ Readers report a document (copyright, content not matching the title, unlawful o
 other); moderators see the reports, and new uploads when uploads are reviewed
 (``CUNJU_LIBRARY_REVIEW_UPLOADS``), for the documents under their own node. A report is
 dismissed, or the document is taken down: it leaves pages and search, every paid download
-of it is refunded, and the uploader, the reporters and the refunded readers are told.
+of it is refunded, and the uploader, the reporters and the refunded readers are told. A
+document taken down can be restored (``restore_document``).
+
+Moderators hear of their work as it comes: each new report, and each upload that waits for
+review, leaves one notice with every moderator of the document (``moderators_of``).
 
 Refunds come back to the reader in full. The uploader gives back what their balance allows
 and never goes below zero; what could not be taken is written in the memo of the reversal
@@ -16,23 +20,36 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from cunju.accounts.roles import ROLE_PERMISSIONS, UNSCOPED_ROLES
 from cunju.core.actions import action, describe, require
 from cunju.core.scoping import scope_paths
 from cunju.core.tree import subtree_q
-from cunju.notices.actions import notify
+from cunju.notices.actions import Message, notify
 from cunju.points import ledger
 from cunju.points.models import Kind
 
-from .models import Document, DocumentQuerySet, Download, Moderation, Report, ReportReason
+from .models import (
+    Document,
+    DocumentQuerySet,
+    Download,
+    Moderation,
+    Report,
+    ReportReason,
+    ancestor_paths,
+)
 from .models import ReportStatus as Status
+
+MODERATE = "library.moderate_document"
 
 DETAIL_LENGTH = 2000
 NOTE_LENGTH = 2000
@@ -48,6 +65,45 @@ def moderated_by(user: Any) -> DocumentQuerySet:
     return documents
 
 
+def moderators_of(document: Document, *, besides: Any = None) -> list[Any]:
+    """Who moderates ``document`` (``moderated_by`` seen from the document): active users
+    with the moderation permission whose scope is the node it was uploaded under or one
+    above it, and those who see everything; ``besides`` (the one acting) left out."""
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if MODERATE in permissions]
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(role__in=UNSCOPED_ROLES)
+            | Q(role__in=roles, scope__path__in=ancestor_paths(document.org_path))
+        )
+        .exclude(pk=getattr(besides, "pk", None))
+        .order_by("pk")
+    )
+    return [user for user in candidates if user.has_perm(MODERATE)]
+
+
+def _tell_moderators(document: Document, message: Message, besides: Any = None) -> int:
+    """One notice to each moderator of ``document``, linking to its review page."""
+    url = reverse("library:review", args=[document.pk])
+    moderators = moderators_of(document, besides=besides)
+    for moderator in moderators:
+        notify(moderator, message, url)
+    return len(moderators)
+
+
+def announce_review(document: Document) -> int:
+    """Tell the moderators that ``document`` waits for their review (called as it enters
+    review, inside the acting transaction); returns how many were told."""
+    message = Message(
+        gettext_noop("«%(title)s», uploaded by %(uploader)s, is waiting for your review."),
+        title=document.title,
+        uploader=document.uploader,
+    )
+    return _tell_moderators(document, message, besides=document.uploader)
+
+
 def reportable(user: Any) -> DocumentQuerySet:
     """Documents ``user`` may report: published ones they can read."""
     return Document.objects.readable_by(user).published()
@@ -60,6 +116,10 @@ def open_report(user: Any, document: Document) -> Report | None:
 
 def _quoted(document: Document) -> dict[str, str]:
     return {"title": document.title}
+
+
+def _note(note: str) -> list[Message]:
+    return [Message(gettext_noop("Note: %(note)s"), note=note)] if note else []
 
 
 @action("library.report_document", gettext_lazy("Report a document"))
@@ -91,12 +151,21 @@ def report_document(actor: Any, document: Document, reason: str, detail: str = "
     except IntegrityError as exc:
         # The same report sent twice at once: the first one counts.
         raise ValidationError(already, code="already_reported") from exc
-    describe(report, {"document": document.pk, "reason": reason})
+    told = _tell_moderators(
+        document,
+        Message(
+            gettext_noop("«%(title)s» was reported: %(reason)s."),
+            title=document.title,
+            reason=ReportReason(reason).label,
+        ),
+        besides=actor,
+    )
+    describe(report, {"document": document.pk, "reason": reason, "moderators_told": told})
     return report
 
 
 def _moderated(actor: Any, document: Document) -> Document:
-    require(actor, "library.moderate_document")
+    require(actor, MODERATE)
     locked = moderated_by(actor).select_for_update().filter(pk=document.pk).first()
     if locked is None:
         raise Http404("not moderated by this user")
@@ -120,17 +189,26 @@ def review_upload(actor: Any, document: Document, approve: bool, note: str = "")
         document.moderation_note = note
         document.save(update_fields=["moderation", "published_at", "moderation_note"])
         index_document(document)
-        message = _("Your document «%(title)s» was approved and published.") % _quoted(document)
+        message = [
+            Message(
+                gettext_noop("Your document «%(title)s» was approved and published."),
+                **_quoted(document),
+            ),
+            *_note(note),
+        ]
     else:
         if not note:
             raise ValidationError({"note": _("Say why the document is rejected.")})
         document.moderation = Moderation.REJECTED
         document.moderation_note = note
         document.save(update_fields=["moderation", "moderation_note"])
-        message = _("Your document «%(title)s» was rejected. Reason: %(note)s") % {
-            **_quoted(document),
-            "note": note,
-        }
+        message = [
+            Message(
+                gettext_noop("Your document «%(title)s» was rejected. Reason: %(note)s"),
+                **_quoted(document),
+                note=note,
+            )
+        ]
     notify(document.uploader, message, document.get_absolute_url())
     describe(document, {"moderation": [before, document.moderation], "note": note})
     return document
@@ -139,7 +217,7 @@ def review_upload(actor: Any, document: Document, approve: bool, note: str = "")
 @action("library.dismiss_report", gettext_lazy("Dismiss a report"))
 def dismiss_report(actor: Any, report: Report, note: str = "") -> Report:
     """The document stays; the reporter is told."""
-    require(actor, "library.moderate_document")
+    require(actor, MODERATE)
     report = (
         Report.objects.for_user(actor)
         .select_for_update(of=("self",))
@@ -158,12 +236,11 @@ def dismiss_report(actor: Any, report: Report, note: str = "") -> Report:
     report.decided_at = timezone.now()
     report.decision_note = note
     report.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    message = _("Your report about «%(title)s» was reviewed; the document stays.") % _quoted(
-        report.document
+    message = Message(
+        gettext_noop("Your report about «%(title)s» was reviewed; the document stays."),
+        **_quoted(report.document),
     )
-    if note:
-        message += "\n" + _("Note: %(note)s") % {"note": note}
-    notify(report.reporter, message, "")
+    notify(report.reporter, [message, *_note(note)], "")
     describe(report, {"status": [Status.OPEN, Status.DISMISSED], "note": note})
     return report
 
@@ -203,27 +280,43 @@ def take_down(actor: Any, document: Document, note: str) -> Document:
     )
     refunds = refund_downloads(actor, document, now)
 
-    uploader_message = _("Your document «%(title)s» was taken down. Reason: %(note)s") % {
-        **_quoted(document),
-        "note": note,
-    }
+    uploader_message = [
+        Message(
+            gettext_noop("Your document «%(title)s» was taken down. Reason: %(note)s"),
+            **_quoted(document),
+            note=note,
+        )
+    ]
     if refunds.count:
-        uploader_message += "\n" + _(
-            "%(count)s paid downloads were refunded; %(taken)s points were taken back from "
-            "your balance."
-        ) % {"count": refunds.count, "taken": refunds.taken}
+        uploader_message.append(
+            Message(
+                gettext_noop(
+                    "%(count)s paid downloads were refunded; %(taken)s points were taken "
+                    "back from your balance."
+                ),
+                count=refunds.count,
+                taken=refunds.taken,
+            )
+        )
     notify(document.uploader, uploader_message, document.get_absolute_url())
     for reporter in {r.reporter_id: r.reporter for r in reports}.values():
         notify(
             reporter,
-            _("Thank you: the document «%(title)s» you reported was taken down.")
-            % _quoted(document),
+            Message(
+                gettext_noop("Thank you: the document «%(title)s» you reported was taken down."),
+                **_quoted(document),
+            ),
         )
     for reader, points in refunds.per_reader.items():
         notify(
             reader,
-            _("«%(title)s» was taken down; the %(points)s points you paid were refunded.")
-            % {**_quoted(document), "points": points},
+            Message(
+                gettext_noop(
+                    "«%(title)s» was taken down; the %(points)s points you paid were refunded."
+                ),
+                **_quoted(document),
+                points=points,
+            ),
             reverse("points:mine"),
         )
     describe(
@@ -238,6 +331,46 @@ def take_down(actor: Any, document: Document, note: str) -> Document:
             "shortfall": refunds.shortfall,
         },
     )
+    return document
+
+
+@action("library.restore_document", gettext_lazy("Restore a taken-down document"))
+def restore_document(actor: Any, document: Document, note: str) -> Document:
+    """恢复上架: a taken-down document is published again (the take-down was a mistake, or
+    the complaint was settled): back in pages and search, and the uploader is told why.
+
+    What the take-down settled stays settled. The refunds stand: readers keep the points
+    they got back and the uploader's reversals are not undone. A refunded download no
+    longer makes the next one free (``downloads.last_paid_download`` skips it), so a reader
+    who wants the document again pays its price again, which goes to the uploader as any
+    download does. The reports the take-down upheld stay upheld, as the record of that
+    decision; the document keeps its first publication date.
+    """
+    document = _moderated(actor, document)
+    describe(document)
+    note = (note or "").strip()[:NOTE_LENGTH]
+    if not note:
+        raise ValidationError({"note": _("Say why the document is restored.")})
+    if document.moderation != Moderation.TAKEN_DOWN:
+        raise ValidationError(_("Only a taken-down document can be restored."))
+    from cunju.library.search import index_document
+
+    document.moderation = Moderation.PUBLISHED
+    document.moderation_note = note
+    document.save(update_fields=["moderation", "moderation_note"])
+    index_document(document)
+    notify(
+        document.uploader,
+        Message(
+            gettext_noop(
+                "Your document «%(title)s» was restored and is published again. Reason: %(note)s"
+            ),
+            **_quoted(document),
+            note=note,
+        ),
+        document.get_absolute_url(),
+    )
+    describe(document, {"moderation": [Moderation.TAKEN_DOWN, Moderation.PUBLISHED], "note": note})
     return document
 
 

@@ -307,8 +307,11 @@ def publish_documents(stored: StoredFile) -> int:
     )
     for document in waiting:
         if review_all or taken_down:
+            from .moderation import announce_review
+
             document.moderation = Moderation.PENDING_REVIEW
             document.save(update_fields=["moderation"])
+            announce_review(document)
             continue
         document.moderation = Moderation.PUBLISHED
         document.published_at = now

@@ -247,9 +247,13 @@ _VIA_OFFICE = {
 }
 
 
-def make_with_office(path: str | Path, title: str, count: int | Sequence[str], fmt: str) -> Path:
+def make_with_office(
+    path: str | Path, title: str, count: int | Sequence[str], fmt: str, password: str = ""
+) -> Path:
     """A DOC, WPS, ODT, XLS, ODS, PPT or ODP file: the OOXML sample of the same content,
-    saved in that format by LibreOffice (needs it installed; slower than the others)."""
+    saved in that format by LibreOffice (needs it installed; slower than the others), and
+    protected by ``password`` when one is given (LibreOffice encrypts DOC, XLS and the
+    OpenDocument formats; it saves a PPT unprotected)."""
     import tempfile
 
     from cunju.library.conversion.office import office
@@ -260,7 +264,7 @@ def make_with_office(path: str | Path, title: str, count: int | Sequence[str], f
     with tempfile.TemporaryDirectory() as folder:
         source = makers[kind](Path(folder) / f"source.{kind}", title, count)
         target = Path(folder) / f"target.{'doc' if fmt == 'wps' else fmt}"
-        office().export(source, target, kind, export_filter, timeout=120)
+        office().export(source, target, kind, export_filter, timeout=120, password=password)
         path.write_bytes(target.read_bytes())
     return path
 
@@ -373,6 +377,19 @@ def make_encrypted_doc(path: str | Path) -> Path:
     struct.pack_into("<HHHHH", fib, 0, 0xA5EC, 0x00C1, 0, 0x0409, 0)
     struct.pack_into("<H", fib, 10, 0x0100)  # fEncrypted
     return make_compound_file(path, {"WordDocument": bytes(fib), "1Table": bytes(4096)})
+
+
+def make_encrypted_ppt(path: str | Path) -> Path:
+    """A password-protected PowerPoint 97–2003 file as PowerPoint saves it when the document
+    properties are left readable: no ``EncryptedSummary`` stream, only the header token of
+    the ``Current User`` atom says "encrypted" (MS-PPT 2.3.2)."""
+    user = b"cunju"
+    atom = struct.pack("<IIIHHBBH", 0x14, 0xF3D1C4DF, 0, len(user), 0x03F4, 3, 0, 0)
+    atom += user + struct.pack("<I", 8)
+    current_user = struct.pack("<HHI", 0, 0x0FF6, len(atom)) + atom
+    rng = _rng("ppt")
+    document = bytes(rng.randrange(256) for _ in range(4096))
+    return make_compound_file(path, {"Current User": current_user, "PowerPoint Document": document})
 
 
 def make_encrypted_odt(path: str | Path) -> Path:

@@ -45,10 +45,12 @@ class Decision:
     APPROVE = "approve"
     REJECT = "reject"
     TAKE_DOWN = "take_down"
+    RESTORE = "restore"
     LABELS = {
         APPROVE: gettext_lazy("Approve and publish"),
         REJECT: gettext_lazy("Reject"),
         TAKE_DOWN: gettext_lazy("Take down"),
+        RESTORE: gettext_lazy("Restore and publish again"),
     }
 
 
@@ -61,7 +63,7 @@ class ReviewForm(forms.Form):
         required=False,
         max_length=moderation.NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Sent to the uploader; needed to reject or take down."),
+        help_text=gettext_lazy("Sent to the uploader; needed to reject, take down or restore."),
     )
 
     def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
@@ -76,6 +78,8 @@ def decisions_for(document: Document) -> list[str]:
         return [Decision.APPROVE, Decision.REJECT]
     if document.moderation == Moderation.PUBLISHED:
         return [Decision.TAKE_DOWN]
+    if document.moderation == Moderation.TAKEN_DOWN:
+        return [Decision.RESTORE]
     return []
 
 
@@ -215,6 +219,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             if decision == Decision.TAKE_DOWN:
                 moderation.take_down(request.user, document, note)
                 messages.success(request, _("The document was taken down."))
+            elif decision == Decision.RESTORE:
+                moderation.restore_document(request.user, document, note)
+                messages.success(request, _("The document was restored and the uploader told."))
             else:
                 moderation.review_upload(request.user, document, decision == Decision.APPROVE, note)
                 messages.success(request, _("The decision was sent to the uploader."))

@@ -3,31 +3,85 @@
 ``notify`` is called by the actions whose outcome someone must hear about (a document taken
 down, a report decided, points granted), inside that action's transaction: if the action
 fails, the notice is never sent.
+
+Words for a notice are given as ``Message``s, not as translated text: the actor's language
+is not the recipient's, so the English source and its values are stored, and the recipient
+reads them in the language of their own page (``Notice.text``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from cunju.core.actions import action, describe
 
-from .models import Notice
+from .models import MESSAGE_LENGTH, Notice, render_parts
 
-MESSAGE_LENGTH = 2000
+__all__ = ["MESSAGE_LENGTH", "Message", "mark_all_read", "mark_read", "notify"]
 
 
-def notify(user: Any, message: str, url: str = "") -> Notice | None:
-    """Leave ``message`` (with a link to what it is about) in ``user``'s inbox."""
+def _source(text: str | Promise) -> str:
+    """The English source of a text marked for translation (a lazy one included)."""
+    if isinstance(text, Promise):
+        with translation.override(None):
+            return str(text)
+    return str(text)
+
+
+class Message:
+    """Words of a notice, translated when read: ``Message(gettext_noop("«%(title)s» was
+    taken down."), title=document.title)``. The text must be marked for translation
+    (``gettext_noop`` or a lazy gettext); a value may be a ``Message`` or a lazy
+    translation (a choice's label) to be translated with it, anything else is put in as
+    it is (numbers stay numbers, other values become text)."""
+
+    def __init__(self, text: str | Promise, **params: Any) -> None:
+        self.text = _source(text)
+        self.params = params
+
+    def part(self) -> dict[str, Any]:
+        return {"text": self.text, "params": {k: _value(v) for k, v in self.params.items()}}
+
+    def __str__(self) -> str:
+        return render_parts([self.part()], str)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.part()
+    if isinstance(value, Promise):
+        return {"text": _source(value), "params": {}}
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def notify(user: Any, message: str | Message | Sequence[Message], url: str = "") -> Notice | None:
+    """Leave ``message`` (with a link to what it is about) in ``user``'s inbox: a
+    ``Message`` (or a lazy translation), several (one per line), or plain text shown as it
+    is."""
     if getattr(user, "pk", None) is None:
         return None  # the system actor has no inbox
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notices are sent from inside the acting transaction")
-    return Notice.objects.create(recipient=user, message=str(message)[:MESSAGE_LENGTH], url=url)
+    if isinstance(message, Promise):
+        message = Message(message)
+    if isinstance(message, Message):
+        message = [message]
+    if isinstance(message, str):
+        parts: list[dict[str, Any]] = []
+        text = str(message)[:MESSAGE_LENGTH]
+    else:
+        parts = [line.part() for line in message]
+        text = render_parts(parts, str)
+    return Notice.objects.create(recipient=user, message=text, parts=parts, url=url)
 
 
 @action("notices.read", gettext_lazy("Mark a notice read"))

@@ -11,11 +11,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cunju.core.actions import action, describe, require
 from cunju.core.scoping import ensure_in_scope
-from cunju.notices.actions import notify
+from cunju.notices.actions import Message, notify
 
 from . import ledger
 from .models import Entry, Kind
@@ -51,12 +51,12 @@ def grant(actor: Any, user: Any, amount: int, memo: str) -> Entry:
         raise ValidationError({"amount": exc.messages}) from exc
     describe(user, {"amount": amount, "balance": entry.balance, "memo": memo})
     if amount > 0:
-        message = _("%(by)s granted you %(points)s points: %(memo)s")
+        message = gettext_noop("%(by)s granted you %(points)s points: %(memo)s")
     else:
-        message = _("%(by)s deducted %(points)s points from you: %(memo)s")
+        message = gettext_noop("%(by)s deducted %(points)s points from you: %(memo)s")
     notify(
         user,
-        message % {"by": actor, "points": abs(amount), "memo": memo},
+        Message(message, by=actor, points=abs(amount), memo=memo),
         reverse("points:mine"),
     )
     return entry

@@ -69,6 +69,9 @@ NO_OFFICE = gettext_noop(
 PDF_TOO_COMPLEX = gettext_noop(
     "The PDF is too large or too complex to show: reading it took too long or too much memory."
 )
+TEXT_TOO_LARGE = gettext_noop(
+    "The text file is too large to show: reading it took too long or too much memory."
+)
 TOO_MANY_PAGES = gettext_noop("The document has more pages than the library shows.")
 NO_PAGES = gettext_noop("The document has no pages.")
 INTERRUPTED = gettext_noop(

@@ -6,12 +6,15 @@ own profile, connects to it over a named pipe, prints one JSON line ``{"ready": 
 then answers JSON lines on stdin, one at a time:
 
     {"source": "/abs/in.docx", "target": "/abs/out.pdf", "import_filter": "MS Word 2007 XML",
-     "export_filter": "writer_pdf_Export"}
+     "export_filter": "writer_pdf_Export"}   (optionally "password": stored with one)
     → {"ok": true}  or  {"ok": false, "error": "password|load|export|crash", "detail": "..."}
 
 Documents are opened hidden, read-only, with macros off, no links updated and an empty
-password (a protected file fails at once instead of waiting for one). After a crash it
-answers ``crash`` and exits; the supervisor (``office.py``) starts a new one. Time limits
+password (a protected file fails at once instead of waiting for one). A document that does
+not open is opened once more with a handler that answers every question with "abort" and
+notes whether LibreOffice asked for a password: that file fails as ``password`` rather than
+``load`` (LibreOffice itself only says that nothing was loaded). After a crash it answers
+``crash`` and exits; the supervisor (``office.py``) starts a new one. Time limits
 are the supervisor's: it kills the whole process group when a job runs over.
 """
 
@@ -26,7 +29,9 @@ import time
 import uuid
 
 import uno
+import unohelper
 from com.sun.star.beans import PropertyValue
+from com.sun.star.task import XInteractionHandler
 
 
 def prop(name, value):
@@ -38,6 +43,26 @@ def prop(name, value):
 
 def url(path):
     return uno.systemPathToFileUrl(os.path.abspath(path))
+
+
+class PasswordProbe(unohelper.Base, XInteractionHandler):
+    """Answers every question asked while loading with "abort", noting whether one asked
+    for a password. The question is told by what it offers (a password continuation): the
+    request itself does not cross the bridge intact in every PyUNO."""
+
+    def __init__(self):
+        self.asked = False
+
+    def handle(self, request):
+        password = uno.getTypeByName("com.sun.star.task.XInteractionPassword")
+        abort = uno.getTypeByName("com.sun.star.task.XInteractionAbort")
+        continuations = request.getContinuations()
+        if any(c.queryInterface(password) for c in continuations):
+            self.asked = True
+        for continuation in continuations:
+            if continuation.queryInterface(abort):
+                continuation.select()
+                return
 
 
 class Office:
@@ -84,41 +109,67 @@ class Office:
             "com.sun.star.frame.Desktop", context
         )
 
-    def convert(self, source, target, import_filter, export_filter):
+    def load(self, source, import_filter, *extra):
         load = (
             prop("Hidden", True),
             prop("ReadOnly", True),
-            # Never run macros, never fetch linked content, never ask for anything.
+            # Never run macros, never fetch linked content.
             prop("MacroExecutionMode", 0),
             prop("UpdateDocMode", 0),
-            # An empty password: a protected file fails at once instead of waiting for one.
-            prop("Password", ""),
             prop("RepairPackage", False),
+            *extra,
         )
         if import_filter:
             load += (prop("FilterName", import_filter),)
+        return self.desktop.loadComponentFromURL(url(source), "_blank", 0, load)
+
+    def convert(self, source, target, import_filter, export_filter, password=""):
         try:
-            document = self.desktop.loadComponentFromURL(url(source), "_blank", 0, load)
+            # An empty password: a protected file fails at once instead of waiting for one.
+            document = self.load(source, import_filter, prop("Password", ""))
         except Exception as exc:
-            return self.failure("load", exc)
+            return self.failure("load", exc, source, import_filter)
         if document is None:
-            return {"ok": False, "error": "load", "detail": "nothing loaded"}
+            return self.failure("load", None, source, import_filter)
         try:
-            document.storeToURL(url(target), (prop("FilterName", export_filter),))
+            store = (prop("FilterName", export_filter),)
+            if password:  # samples of protected files are made this way
+                store += (prop("Password", password),)
+            document.storeToURL(url(target), store)
         except Exception as exc:
-            return self.failure("export", exc)
+            return self.failure("export", exc, source, import_filter)
         finally:
             with contextlib.suppress(Exception):
                 document.close(True)
         return {"ok": True}
 
-    def failure(self, kind, exc):
-        detail = f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}"[:500]
+    def failure(self, kind, exc, source, import_filter):
+        if exc is None:
+            detail = "nothing loaded"
+        else:
+            detail = f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}"[:500]
         if not self.responsive():
             return {"ok": False, "error": "crash", "detail": detail}
         if "password" in detail.lower() or "encrypt" in detail.lower():
             kind = "password"
+        elif kind == "load" and self.asks_for_password(source, import_filter):
+            kind = "password"
+            detail += "; LibreOffice asked for a password"
+        if not self.responsive():  # it died on the second look
+            return {"ok": False, "error": "crash", "detail": detail}
         return {"ok": False, "error": kind, "detail": detail}
+
+    def asks_for_password(self, source, import_filter):
+        """Whether loading ``source`` without a password makes LibreOffice ask for one."""
+        probe = PasswordProbe()
+        try:
+            document = self.load(source, import_filter, prop("InteractionHandler", probe))
+        except Exception:
+            document = None
+        if document is not None:
+            with contextlib.suppress(Exception):
+                document.close(True)
+        return probe.asked
 
     def responsive(self):
         """Whether LibreOffice still answers (after an error: did it die under the file?)."""
@@ -171,6 +222,7 @@ def main():
                 request["target"],
                 request.get("import_filter", ""),
                 request["export_filter"],
+                request.get("password", ""),
             )
             channel.write(json.dumps(answer) + "\n")
             if answer.get("error") == "crash":

@@ -16,7 +16,6 @@ One ``Office`` per process (``office()``), one job at a time; profiles live unde
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import logging
@@ -34,6 +33,7 @@ from django.conf import settings
 
 from . import errors
 from .errors import ConversionFailed
+from .perprocess import PerProcess
 
 log = logging.getLogger(__name__)
 
@@ -338,15 +338,24 @@ class Office:
         return self.export(source, target, fmt, EXPORT_FILTERS[fmt], timeout_for(size_bytes))
 
     def export(
-        self, source: Path, target: Path, fmt: str, export_filter: str, timeout: float
+        self,
+        source: Path,
+        target: Path,
+        fmt: str,
+        export_filter: str,
+        timeout: float,
+        password: str = "",
     ) -> str:
-        """Load ``source`` as ``fmt`` and store it with LibreOffice's ``export_filter``."""
+        """Load ``source`` as ``fmt`` and store it with LibreOffice's ``export_filter``
+        (protected by ``password`` when given: warm LibreOffice only)."""
         if not self.available:
             raise ConversionFailed(errors.NO_OFFICE)
         with self.lock:
             for attempt in (1, 2):
                 listener = self._ensure_listener()
                 if listener is None:
+                    if password:
+                        raise ConversionFailed(errors.UNEXPECTED, "storing with a password")
                     self._convert_once(source, target, fmt, export_filter, timeout)
                     return "one-shot"
                 self.jobs += 1
@@ -358,6 +367,7 @@ class Office:
                             "target": str(target),
                             "import_filter": IMPORT_FILTERS[fmt],
                             "export_filter": export_filter,
+                            "password": password,
                         },
                         timeout,
                     )
@@ -457,20 +467,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-_office: Office | None = None
-_office_lock = threading.Lock()
+_office = PerProcess(Office)
 
 
 def office() -> Office:
     """This process's conversion service (a forked child makes its own)."""
-    global _office
-    with _office_lock:
-        if _office is None or _office.owner != os.getpid():
-            _office = Office()
-        return _office
-
-
-@atexit.register
-def _stop_at_exit() -> None:
-    if _office is not None and _office.owner == os.getpid():
-        _office.stop()
+    return _office()

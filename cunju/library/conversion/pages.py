@@ -1,12 +1,12 @@
 """Read a PDF or a text file into pages: ``pagework.py`` in a child process kept warm, with
-a memory limit for its life and a time limit per job (scaled to the file's size, as for
-office conversion). A job that runs over, or kills the child, fails that file only: the
-child is killed and a fresh one takes the next job. What the child reports becomes
-``PageResult`` rows or a ``ConversionFailed`` with a reason in plain words."""
+a memory limit for its life (``CUNJU_PAGEWORK_MEMORY_MB``) and a time limit per job (scaled
+to the file's size, as for office conversion). A job that runs over, runs out of memory or
+kills the child fails that file only: the child is killed and a fresh one takes the next
+job. What the child reports becomes ``PageResult`` rows or a ``ConversionFailed`` with a
+reason in plain words."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import logging
@@ -25,12 +25,21 @@ from django.conf import settings
 from . import errors
 from .errors import ConversionFailed
 from .office import timeout_for
+from .perprocess import PerProcess
 
 log = logging.getLogger(__name__)
 
 SCRIPT = Path(__file__).with_name("pagework.py")
-# Address space of the page work child: a PDF that needs more is refused as too complex.
-MEMORY_LIMIT = int(os.environ.get("CUNJU_PAGEWORK_MEMORY_MB", 2048)) << 20
+# Address space of the page work child, in megabytes: a file that needs more is refused as
+# too complex. Read each time a child starts.
+MEMORY_MB = 2048
+
+
+def memory_limit() -> int:
+    """The page work child's address-space limit in bytes (``CUNJU_PAGEWORK_MEMORY_MB``)."""
+    return int(os.environ.get("CUNJU_PAGEWORK_MEMORY_MB", MEMORY_MB)) << 20
+
+
 # Fonts tried for drawing text pages when fontconfig does not answer (file, face index).
 FALLBACK_FONTS = [
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 7),
@@ -109,11 +118,13 @@ class PageWorker:
         self.process: subprocess.Popen | None = None
         self.answers: queue.Queue[dict | None] = queue.Queue()
         self.jobs = 0
-        self.owner = os.getpid()
+        # The address-space limit the running child was started with.
+        self.limit = 0
 
     def _start(self) -> subprocess.Popen:
+        limit = memory_limit()
         process = subprocess.Popen(
-            [sys.executable, "-I", str(SCRIPT), str(MEMORY_LIMIT)],
+            [sys.executable, "-I", str(SCRIPT), str(limit)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -139,11 +150,17 @@ class PageWorker:
             hello = None
         if not hello or not hello.get("ready"):
             _kill(process)
-            raise ConversionFailed(errors.UNEXPECTED, "the page work process did not start")
-        self.process, self.jobs = process, 0
+            detail = (hello or {}).get("detail", "")
+            raise ConversionFailed(
+                errors.UNEXPECTED, f"the page work process did not start {detail}".strip()
+            )
+        self.process, self.jobs, self.limit = process, 0, limit
         return process
 
     def run(self, job: dict, timeout: float) -> dict:
+        """The child's answer to ``job``; a job that runs over ``timeout`` seconds, runs
+        out of memory or kills the child answers ``too_complex`` (and the child is
+        replaced)."""
         with self.lock:
             if (
                 self.process is None
@@ -160,14 +177,15 @@ class PageWorker:
                 answer = self.answers.get(timeout=timeout)
             except queue.Empty:
                 self.stop()
-                raise ConversionFailed(errors.PDF_TOO_COMPLEX, f"over {timeout:.0f} s") from None
+                return {"ok": False, "error": "too_complex", "detail": f"over {timeout:.0f} s"}
             except (BrokenPipeError, OSError):
                 answer = None
             if answer is None:  # the child died under this file (a crash, or out of memory)
                 self.stop()
-                raise ConversionFailed(errors.PDF_TOO_COMPLEX, "the page work process died")
+                answer = {"ok": False, "error": "too_complex", "detail": "the process died"}
             if answer.get("error") == "too_complex":
                 self.stop()
+                answer.setdefault("memory_limit_mb", self.limit >> 20)
             return answer
 
     def stop(self) -> None:
@@ -190,22 +208,12 @@ def _kill(process: subprocess.Popen) -> None:
             stream.close()
 
 
-_worker: PageWorker | None = None
-_worker_lock = threading.Lock()
+_worker = PerProcess(PageWorker)
 
 
 def page_worker() -> PageWorker:
-    global _worker
-    with _worker_lock:
-        if _worker is None or _worker.owner != os.getpid():
-            _worker = PageWorker()
-        return _worker
-
-
-@atexit.register
-def _stop_at_exit() -> None:
-    if _worker is not None and _worker.owner == os.getpid():
-        _worker.stop()
+    """This process's page work child (a forked child makes its own)."""
+    return _worker()
 
 
 def read_pages(
@@ -241,7 +249,7 @@ def read_pages(
             "failed": errors.DAMAGED,
             "no_pages": errors.NO_PAGES,
             "too_many_pages": errors.TOO_MANY_PAGES,
-            "too_complex": errors.PDF_TOO_COMPLEX,
+            "too_complex": errors.PDF_TOO_COMPLEX if mode == "pdf" else errors.TEXT_TOO_LARGE,
         }.get(answer.get("error"), errors.UNEXPECTED)
         raise ConversionFailed(reason, json.dumps(answer))
     pages = json.loads((work / "pages.json").read_text("utf-8"))

@@ -305,12 +305,21 @@ def main() -> int:
     # Keep the answer channel clean: anything a library prints goes to stderr.
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
+    try:
+        # Loaded under the limit before the first job: a limit too small for the libraries
+        # is the server's problem, not a file's.
+        import pypdfium2  # noqa: F401
+        from PIL import Image  # noqa: F401
+    except (ImportError, MemoryError, OSError) as exc:
+        channel.write(json.dumps({"ready": False, "detail": repr(exc)[:300]}) + "\n")
+        return 2
     channel.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         try:
             answer = run_job(json.loads(line))
         except MemoryError:
-            channel.write(json.dumps({"ok": False, "error": "too_complex"}) + "\n")
+            answer = {"ok": False, "error": "too_complex", "detail": "out of memory"}
+            channel.write(json.dumps(answer) + "\n")
             return 3  # memory may be in pieces: a fresh process takes the next job
         except Exception as exc:
             answer = {"ok": False, "error": "failed", "detail": f"{type(exc).__name__}: {exc}"}

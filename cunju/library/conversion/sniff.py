@@ -7,7 +7,8 @@ choose between DOC and WPS, which are the same Word binary format inside.
 - ``%PDF`` → pdf.
 - OLE2 compound files → doc / wps (``WordDocument``), xls (``Workbook``/``Book``), ppt
   (``PowerPoint Document``); a compound file with ``EncryptionInfo`` is a password-protected
-  OOXML file, and the Word and Excel headers say when they are encrypted.
+  OOXML file, and the Word and Excel headers and PowerPoint's ``Current User`` stream say
+  when they are encrypted.
 - ZIP → OOXML by ``[Content_Types].xml`` and its ``word/``, ``xl/``, ``ppt/`` parts, or
   OpenDocument by its ``mimetype`` entry. Before anything opens a ZIP, the sizes its entries
   declare are checked against bomb limits; ``thorough=True`` (the pipeline, before handing the
@@ -128,7 +129,7 @@ def _compound(handle: BinaryIO, size: int, name: str) -> str:
                     raise ContentRefused(errors.PASSWORD)
                 return "xls"
         if "PowerPoint Document" in streams:
-            if "EncryptedSummary" in streams:
+            if "EncryptedSummary" in streams or _ppt_encrypted(container):
                 raise ContentRefused(errors.PASSWORD)
             return "ppt"
     except DamagedCompoundFile:
@@ -137,6 +138,17 @@ def _compound(handle: BinaryIO, size: int, name: str) -> str:
         errors.LOOKS_LIKE,
         what=gettext_noop("a Microsoft compound file that is not a Word, Excel or PowerPoint file"),
     )
+
+
+# The CurrentUserAtom's header token (MS-PPT 2.3.2): this value when the file is encrypted.
+PPT_ENCRYPTED_TOKEN = 0xF3D1C4DF
+
+
+def _ppt_encrypted(container: CompoundFile) -> bool:
+    """A PowerPoint 97 file says it is encrypted in its ``Current User`` stream, whether or
+    not it also encrypts its properties (``EncryptedSummary``)."""
+    atom = container.read_stream("Current User", 16)
+    return len(atom) >= 16 and struct.unpack_from("<I", atom, 12)[0] == PPT_ENCRYPTED_TOKEN
 
 
 def _biff_has_filepass(data: bytes) -> bool:
