@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.personal_data import ID_NUMBER, PHONE, PersonalDataFormMixin, PersonalFormField
-from cunju.organizations.models import Organization
+from cunju.organizations.picker import Offer, OrganizationField
 
 from .roles import ASSIGNABLE_ROLES, Role
 
@@ -46,15 +46,13 @@ class UserForm(PersonalDataFormMixin, forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=50)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    scope = forms.ModelChoiceField(
-        label=_("Scope"), queryset=Organization.objects.none(), required=False
-    )
+    scope = OrganizationField(label=_("Scope"), required=False)
     id_number = PersonalFormField(kind=ID_NUMBER, label=_("ID number"), required=False)
     phone = PersonalFormField(kind=PHONE, label=_("Mobile phone"), required=False)
     password = forms.CharField(label=_("Initial password"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = Organization.objects.for_user(user)
+        self.fields["scope"].source = Offer(user)
         allowed = ASSIGNABLE_ROLES.get(user.role, set())
         self.fields["role"].choices = [(v, lbl) for v, lbl in Role.choices if v in allowed]

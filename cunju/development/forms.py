@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cunju.core.personal_data import PersonalDataFormMixin
 from cunju.members.models import Education, Member, MemberStatus, Occupation, Sex
 from cunju.organizations.models import Organization
+from cunju.organizations.picker import BRANCH_KINDS, Offer, OrganizationField
 
 from .actions import entitled_voters
 
@@ -30,7 +31,7 @@ def note_field(label: Any = None) -> forms.CharField:
 
 
 class ApplicantForm(PersonalDataFormMixin, forms.Form):
-    branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Party branch"))
+    branch = OrganizationField(label=_("Party branch"))
     name = forms.CharField(max_length=50, label=_("Name"))
     sex = forms.ChoiceField(choices=Sex.choices, label=_("Sex"))
     birth_date = date_field(_("Birth date"))
@@ -42,9 +43,7 @@ class ApplicantForm(PersonalDataFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Organization.objects.for_user(user).filter(
-            kind__in=[Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH]
-        )
+        self.fields["branch"].source = Offer(user, kinds=BRANCH_KINDS)
 
 
 def members_near(user: Any, branch: Organization) -> Any:

@@ -4,20 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from cunju.core.pinyin import name_search_q
 from cunju.members.models import Member
 from cunju.organizations.models import Organization
+from cunju.organizations.picker import OrganizationFilter
 
 from .models import Category
 
-
-def organizations_in_scope(request):
-    if request is None:
-        return Organization.objects.none()
-    return Organization.objects.for_user(request.user).exclude(kind=Organization.Kind.GROUP)
+# Party groups keep no dues of their own.
+DUES_KINDS = tuple(k for k in Organization.Kind.values if k != Organization.Kind.GROUP)
 
 
 class DuesMemberFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or pinyin"))
-    organization = django_filters.ModelChoiceFilter(
-        queryset=organizations_in_scope, method="in_organization", label=_("Party organization")
+    organization = OrganizationFilter(
+        kinds=DUES_KINDS, method="in_organization", label=_("Party organization")
     )
     category = django_filters.ChoiceFilter(
         choices=Category.choices, field_name="dues_category", label=_("Dues category")

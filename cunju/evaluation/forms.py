@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cunju.organizations.models import Organization
+from cunju.organizations.picker import Offer, OrganizationField
 
 from .models import Grade, Participant
 
@@ -18,7 +19,7 @@ def date_field(label, **kwargs) -> forms.DateField:
 
 
 class OpenRoundForm(forms.Form):
-    branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Party branch"))
+    branch = OrganizationField(label=_("Party branch"))
     year = forms.IntegerField(label=_("Year evaluated"), min_value=2000, max_value=2100)
     opened_on = date_field(
         _("Opened on"),
@@ -33,9 +34,7 @@ class OpenRoundForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Organization.objects.for_user(user).filter(
-            kind=Organization.Kind.BRANCH
-        )
+        self.fields["branch"].source = Offer(user, kinds=(Organization.Kind.BRANCH,))
 
 
 class SelfReviewForm(forms.Form):

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.personal_data import (
@@ -15,7 +14,7 @@ from cunju.core.personal_data import (
     PersonalDataFormMixin,
     PersonalFormField,
 )
-from cunju.organizations.models import Organization
+from cunju.organizations.picker import REGISTER_KINDS, Offer, OrganizationField
 
 from .actions import manual_status_changes
 from .models import (
@@ -38,15 +37,9 @@ def date_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.Dat
     )
 
 
-def member_organizations(user: Any) -> QuerySet:
+def member_organizations(user: Any, **narrowing: Any) -> Offer:
     """Organizations in the user's scope that keep a member register (not Party groups)."""
-    return Organization.objects.for_user(user).filter(
-        kind__in=[
-            Organization.Kind.BRANCH,
-            Organization.Kind.GENERAL_BRANCH,
-            Organization.Kind.COMMITTEE,
-        ]
-    )
+    return Offer(user, kinds=REGISTER_KINDS, **narrowing)
 
 
 class MemberDetailsForm(PersonalDataFormMixin, forms.Form):
@@ -69,9 +62,7 @@ class MemberDetailsForm(PersonalDataFormMixin, forms.Form):
 class MemberRegisterForm(MemberDetailsForm):
     """Enter an existing member in the register (``register_member``)."""
 
-    organization = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), label=_("Party organization")
-    )
+    organization = OrganizationField(label=_("Party organization"))
     status = forms.ChoiceField(
         choices=[
             (MemberStatus.FULL, MemberStatus.FULL.label),
@@ -93,7 +84,7 @@ class MemberRegisterForm(MemberDetailsForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = member_organizations(user)
+        self.fields["organization"].source = member_organizations(user)
 
 
 class StatusForm(forms.Form):
@@ -108,30 +99,26 @@ class StatusForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), label=_("New Party organization")
-    )
+    organization = OrganizationField(label=_("New Party organization"))
     on = date_field(_("From"), initial=dt.date.today)
     reason = forms.CharField(max_length=200, label=_("Reason"), required=False)
 
     def __init__(self, *args: Any, user: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = member_organizations(user).exclude(
-            pk=member.organization_id
+        self.fields["organization"].source = member_organizations(
+            user, exclude=member.organization_id
         )
 
 
 class PostForm(forms.Form):
     title = forms.CharField(max_length=100, label=_("Post"))
-    organization = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), label=_("Party organization"), required=False
-    )
+    organization = OrganizationField(label=_("Party organization"), required=False)
     started_on = date_field(_("From"))
     ended_on = date_field(_("To"), required=False, help_text=_("Empty while the post is held."))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.for_user(user)
+        self.fields["organization"].source = Offer(user)
 
 
 class EndForm(forms.Form):

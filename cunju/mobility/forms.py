@@ -6,17 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.personal_data import PHONE, PersonalDataFormMixin, PersonalFormField
 from cunju.members.models import Member
-from cunju.organizations.models import Organization
+from cunju.organizations.picker import Offer, OrganizationField
 
 from .actions import MEMBER_KINDS
 from .models import MobileRecord, MobileReport
-from .receivers import labelled, receivers, resolve
+from .receivers import Receivers
 
 
 def date_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.DateField:
@@ -66,9 +64,7 @@ class OutflowForm(PersonalDataFormMixin, forms.Form):
 
 
 class InflowForm(PersonalDataFormMixin, forms.Form):
-    organization = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), label=_("Party organization here")
-    )
+    organization = OrganizationField(label=_("Party organization here"))
     name = forms.CharField(max_length=50, label=_("Name"))
     home_organization = forms.CharField(max_length=100, label=_("Home Party organization"))
     region_code = forms.CharField(
@@ -87,9 +83,7 @@ class InflowForm(PersonalDataFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.for_user(user).filter(
-            kind__in=MEMBER_KINDS
-        )
+        self.fields["organization"].source = Offer(user, kinds=MEMBER_KINDS)
 
 
 class EndForm(forms.Form):
@@ -113,73 +107,11 @@ class CardForm(forms.Form):
     )
 
 
-class ReceiverWidget(forms.Widget):
-    """A search box over every organization in the system, with the chosen one's id kept in
-    a hidden input (``receiver-picker.js``); what was typed is sent too, for browsers
-    without JavaScript and for a name typed without choosing from the list."""
-
-    template_name = "mobility/widgets/receiver.html"
-
-    def __init__(self, *args: Any, exclude: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.exclude = exclude
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str]:
-        return (data.get(name) or "", data.get(f"{name}_query") or "")
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return name not in data and f"{name}_query" not in data
-
-    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        pk, query = value if isinstance(value, tuple) else (value, "")
-        if isinstance(pk, Organization):
-            pk = pk.pk
-        if str(pk).isdigit() and not query:
-            found = labelled(list(receivers().filter(pk=int(pk))))
-            query = found[0].label if found else ""
-        url = reverse("mobility:receivers")
-        if self.exclude is not None:
-            url = f"{url}?exclude={self.exclude}"
-        context["widget"].update(pk=pk or "", query=query, url=url)
-        return context
-
-
-class ReceiverField(forms.Field):
+class ReceiverField(OrganizationField):
     """An organization of the system chosen from the search, or named by what was typed."""
 
-    widget = ReceiverWidget
-
     def __init__(self, *args: Any, exclude: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.exclude = exclude
-        self.widget.exclude = exclude
-
-    def to_python(self, value: Any) -> Organization | None:
-        pk, query = value if isinstance(value, tuple) else (value, "")
-        if pk:
-            try:
-                return receivers(self.exclude).get(pk=int(pk))
-            except (ValueError, Organization.DoesNotExist):
-                raise ValidationError(
-                    _("Choose an organization from the list."), code="invalid_choice"
-                ) from None
-        if not (query or "").strip():
-            return None
-        organization, candidates = resolve(query, exclude=self.exclude)
-        if organization is not None:
-            return organization
-        if not candidates:
-            raise ValidationError(
-                _("No organization in the system matches “%(text)s”.") % {"text": query.strip()},
-                code="invalid_choice",
-            )
-        shown = "；".join(c.label for c in candidates[:5])
-        raise ValidationError(
-            _("Several organizations match “%(text)s”: choose one from the list (%(shown)s).")
-            % {"text": query.strip(), "shown": shown},
-            code="invalid_choice",
-        )
+        super().__init__(*args, source=Receivers(exclude), **kwargs)
 
 
 class TransferForm(forms.Form):
@@ -214,8 +146,7 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Every organization members belong to, also outside the user's scope: a letter may go
         # anywhere in the system. Only names show; nothing about those organizations' members.
-        field = self.fields["to_organization"]
-        field.exclude = field.widget.exclude = member.organization_id
+        self.fields["to_organization"].source = Receivers(member.organization_id)
 
 
 class DateForm(forms.Form):

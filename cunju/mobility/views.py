@@ -17,6 +17,7 @@ from cunju.core.scoping import get_for_user
 from cunju.core.spreadsheets import ExportColumn
 from cunju.core.views import ScopedDetailView, ScopedListView
 from cunju.members.models import Member
+from cunju.organizations import picker
 from cunju.organizations.models import Organization
 
 from . import actions, receivers
@@ -225,25 +226,13 @@ def transfer_create(request, pk):
 @require_GET
 @permission_required("mobility.change_mobility", raise_exception=True)
 def receiver_search(request):
-    """The receivers a letter may go to whose name or pinyin matches ``q`` (at most 20)."""
-    query = (request.GET.get("q") or "").strip()
-    if not query:
-        # htmx sends the search box under its own name.
-        query = next((v for k, v in request.GET.items() if k.endswith("_query")), "").strip()
+    """The receivers a letter may go to whose name or pinyin matches ``q`` (at most 20), as
+    JSON for the organization picker."""
     try:
         exclude = int(request.GET["exclude"]) if request.GET.get("exclude") else None
     except ValueError:
         exclude = None
-    found = receivers.search(query[:100], exclude=exclude, limit=receivers.LIMIT + 1)
-    return render(
-        request,
-        "mobility/partials/receivers.html",
-        {
-            "receivers": found[: receivers.LIMIT],
-            "more": len(found) > receivers.LIMIT,
-            "query": query,
-        },
-    )
+    return picker.answer(receivers.Receivers(exclude), request.GET.get("q") or "")
 
 
 class TransferInboxView(ScopedListView):

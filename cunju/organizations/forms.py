@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from cunju.places.models import Place
 
 from .models import CommitteeMember, Organization
+from .picker import Offer, OrganizationField
+
+PARENT_KINDS = tuple(k for k in Organization.Kind.values if k != Organization.Kind.GROUP)
 
 
 class OrganizationForm(forms.Form):
-    parent = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), label=_("Higher organization"), required=False
-    )
+    parent = OrganizationField(label=_("Higher organization"), required=False)
     kind = forms.ChoiceField(choices=Organization.Kind.choices, label=_("Kind"))
     category = forms.ChoiceField(choices=Organization.Category.choices, label=_("Category"))
     name = forms.CharField(max_length=100, label=_("Name"))
@@ -21,7 +22,7 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Organization.objects.for_user(user)
+        self.fields["parent"].source = Offer(user)
         self.fields["parent"].required = not user.sees_everything
         self.fields["place"].queryset = Place.objects.for_user(user)
 
@@ -40,19 +41,14 @@ def date_input() -> forms.DateInput:
 
 
 class MoveForm(forms.Form):
-    parent = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), label=_("New higher organization"), required=False
-    )
+    parent = OrganizationField(label=_("New higher organization"), required=False)
     on = forms.DateField(label=_("From"), widget=date_input())
     reason = forms.CharField(max_length=200, label=_("Reason"), required=False)
 
     def __init__(self, *args, user, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (
-            Organization.objects.for_user(user)
-            .exclude(kind=Organization.Kind.GROUP)
-            .exclude(pk__in=org.subtree().values("pk"))
-        )
+        # Not under itself, and Party groups have no organizations under them.
+        self.fields["parent"].source = Offer(user, kinds=PARENT_KINDS, exclude_under=org.pk)
         self.fields["parent"].required = not user.sees_everything
 
 

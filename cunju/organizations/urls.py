@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.organization_create, name="add"),
     path("import/", OrganizationImportView.as_view(), name="import"),
     path("tree/", views.organization_tree, name="tree"),
+    path("picker/", views.organization_picker, name="picker"),
     path("checks/", views.organization_checks, name="checks"),
     path("elections/", views.ElectionListView.as_view(), name="elections"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),

@@ -5,14 +5,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cunju.core.forms import apply_errors
 from cunju.core.rules import rule
@@ -21,7 +21,7 @@ from cunju.core.spreadsheets import ExportColumn
 from cunju.core.tree import subtree_q
 from cunju.core.views import ScopedDetailView, ScopedListView
 
-from . import actions, rules
+from . import actions, picker, rules
 from .checks import check_organization, check_organizations
 from .counts import subtree_counts
 from .filtersets import ElectionFilterSet, OrganizationFilterSet
@@ -238,6 +238,15 @@ def organization_tree(request):
             pk__in=parent.ancestors()
         )
     return render(request, "organizations/tree.html", context)
+
+
+@require_GET
+@login_required
+def organization_picker(request):
+    """The organizations in the user's scope whose name or pinyin matches ``q`` (at most 20),
+    as JSON for the picker; ``kind``, ``exclude`` and ``exclude_under`` only narrow them."""
+    offer = picker.Offer.from_query(request.user, request.GET)
+    return picker.answer(offer, request.GET.get("q") or "")
 
 
 # --- Rule checks ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def test_typing_pinyin_lists_receivers_and_picking_one_sends_the_letter(
 
         box = page.locator("input[name=to_organization_query]")
         box.press_sequentially("ssc", delay=50)  # 石舍村
-        choice = page.locator(".receiver-results button", has_text="石舍村党支部")
+        choice = page.get_by_role("option", name="湖桥镇党委 › 石舍社区党委 › 石舍村党支部")
         choice.wait_for()
         assert "湖桥镇党委 › 石舍社区党委 › 石舍村党支部" in choice.inner_text()
         choice.click()

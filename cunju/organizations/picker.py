@@ -1,0 +1,409 @@
+"""Choosing a Party organization by typing: the picker that replaces drop-downs of the tree.
+
+A county or province holds tens of thousands of organizations; listing them all in a
+``<select>`` costs megabytes per page. The picker is a search instead: by name, short name or
+pinyin (``湖滨``, ``hubin``, ``hb``), at most 20 answers, each labelled with its place in the
+tree ("湖滨社区党委 › 新桥村党支部"). What may be chosen is an ``Offer``: by default the user's
+own visible tree (``for_user``), narrowed by kind and exclusions, and the path names stop at
+the top of that tree, so a name outside it never appears — not even as an ancestor.
+
+The same offer serves the form field (check on submit, resolve typed text without
+JavaScript), its widget (the label of the current value) and the JSON search endpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Length
+from django.http import JsonResponse, QueryDict
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from cunju.core.pinyin import name_search_q
+from cunju.core.tree import STEP_WIDTH, subtree_q
+
+from .models import Organization
+
+LIMIT = 20
+SEPARATOR = " › "
+# Longest text searched; a label pasted back is shorter than this.
+MAX_QUERY = 200
+# Organizations of one name a typed label is compared with.
+NAMESAKES = 2000
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An organization as the picker shows it."""
+
+    organization: Organization
+    label: str  # the names from the top of the visible tree down to the organization
+
+    @property
+    def pk(self) -> int:
+        return self.organization.pk
+
+    def as_json(self) -> dict[str, Any]:
+        return {"pk": self.pk, "name": self.organization.name, "label": self.label}
+
+
+def ancestor_paths(path: str) -> list[str]:
+    step = STEP_WIDTH + 1  # "0001." — a step and its dot
+    return [path[:end] for end in range(step, len(path), step)]
+
+
+def labelled(organizations: list[Organization], tree: QuerySet) -> list[Choice]:
+    """Each organization with the names of its ancestors found in ``tree`` (one query)."""
+    wanted = {p for o in organizations for p in ancestor_paths(o.path)}
+    names: dict[str, str] = {}
+    if wanted:
+        names = {
+            path: short or name
+            for path, short, name in tree.filter(path__in=wanted).values_list(
+                "path", "short_name", "name"
+            )
+        }
+    return [
+        Choice(
+            o,
+            SEPARATOR.join([*(names[p] for p in ancestor_paths(o.path) if p in names), o.name]),
+        )
+        for o in organizations
+    ]
+
+
+def search(organizations: QuerySet, query: str, *, tree: QuerySet, limit: int = LIMIT) -> list:
+    """Up to ``limit`` of ``organizations`` matching ``query``: exact names first, then names
+    that start with it, then the rest, shorter names before longer ones."""
+    query = (query or "").strip()[:MAX_QUERY]
+    if not query:
+        return []
+    condition = name_search_q(query) | Q(short_name__icontains=query)
+    letters = query.lower()
+    if letters.isascii() and letters.isalnum():
+        # Most names start with 中共 ("zg…"): initials are matched anywhere, not only first.
+        condition |= Q(name_initials__contains=letters)
+    found = (
+        organizations.filter(condition)
+        .annotate(
+            rank=Case(
+                When(Q(name=query) | Q(short_name=query), then=Value(0)),
+                When(Q(name__startswith=query) | Q(name_initials=query.lower()), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            length=Length("name"),
+        )
+        .order_by("rank", "length", "path")[:limit]
+    )
+    return labelled(list(found), tree)
+
+
+def plain(text: str) -> str:
+    """A label without the spaces around its marks, to compare what was typed."""
+    mark = SEPARATOR.strip()
+    return mark.join(part.strip() for part in (text or "").strip().split(mark))
+
+
+def resolve_choice(
+    organizations: QuerySet, text: str, *, tree: QuerySet
+) -> tuple[Choice | None, list[Choice]]:
+    """The one organization ``text`` names (a label from the list, a name, or a search that
+    finds only one), else None and the candidates found (to show as hints)."""
+    typed = plain(text)
+    mark = SEPARATOR.strip()
+    last = typed.split(mark)[-1]
+    if mark in typed:
+        # A label: the organizations of that name, told apart by their paths (a province
+        # has hundreds of "第一党支部", more than a search answers).
+        namesakes = labelled(list(organizations.filter(name=last)[:NAMESAKES]), tree)
+        exact = [c for c in namesakes if plain(c.label) == typed]
+        if len(exact) == 1:
+            return exact[0], []
+    found = search(organizations, last, tree=tree, limit=LIMIT + 1)
+    exact = [c for c in found if c.organization.name == last or plain(c.label) == typed]
+    if len(exact) == 1:
+        return exact[0], []
+    if len(found) == 1:
+        return found[0], []
+    return None, exact or found
+
+
+def resolve(
+    organizations: QuerySet, text: str, *, tree: QuerySet
+) -> tuple[Organization | None, list[Choice]]:
+    """``resolve_choice`` for callers that need only the organization."""
+    choice, candidates = resolve_choice(organizations, text, tree=tree)
+    return (choice.organization if choice else None), candidates
+
+
+class Source(Protocol):
+    """What a picker needs to know about what it offers (``Offer``, or the transfer
+    receivers, which may be anywhere in the system)."""
+
+    no_match: Any
+
+    def organizations(self) -> QuerySet: ...
+
+    def tree(self) -> QuerySet: ...
+
+    def url(self) -> str: ...
+
+
+def choice_of(source: Source, pk: Any) -> Choice | None:
+    """The offered organization with this id, labelled; None for anything else."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    found = list(source.organizations().filter(pk=pk))
+    return labelled(found, source.tree())[0] if found else None
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The organizations a user may pick: their visible tree, narrowed by kind and exclusions.
+
+    The form field and the search endpoint build it from the same few parameters (the widget
+    puts them in the endpoint's URL), so what is listed while typing and what is accepted on
+    submit agree. The parameters only ever narrow: scope comes from the user, never the URL.
+    """
+
+    user: Any
+    kinds: tuple[str, ...] = ()
+    exclude: int | None = None  # not this organization (e.g. the member's current one)
+    exclude_under: int | None = None  # nor this one and anything under it (a move's target)
+
+    no_match = _("No organization within your scope matches “%(text)s”.")
+
+    def tree(self) -> QuerySet:
+        return Organization.objects.for_user(self.user)
+
+    def organizations(self) -> QuerySet:
+        organizations = self.tree()
+        if self.kinds:
+            organizations = organizations.filter(kind__in=self.kinds)
+        if self.exclude is not None:
+            organizations = organizations.exclude(pk=self.exclude)
+        if self.exclude_under is not None:
+            path = self.tree().filter(pk=self.exclude_under).values_list("path", flat=True).first()
+            if path is not None:
+                organizations = organizations.exclude(subtree_q(path))
+        return organizations
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.kinds:
+            params["kind"] = list(self.kinds)
+        if self.exclude is not None:
+            params["exclude"] = self.exclude
+        if self.exclude_under is not None:
+            params["exclude_under"] = self.exclude_under
+        return params
+
+    def url(self) -> str:
+        params = self.params()
+        url = reverse("organizations:picker")
+        return f"{url}?{urlencode(params, doseq=True)}" if params else url
+
+    @classmethod
+    def from_query(cls, user: Any, query: QueryDict) -> Offer:
+        """The offer a search request describes; unknown kinds and bad numbers are ignored."""
+        valid = set(Organization.Kind.values)
+        kinds = tuple(k for k in query.getlist("kind") if k in valid)
+        return cls(
+            user,
+            kinds=kinds,
+            exclude=_number(query.get("exclude")),
+            exclude_under=_number(query.get("exclude_under")),
+        )
+
+
+def _number(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+# Kinds of organization the usual pickers offer.
+REGISTER_KINDS = (
+    Organization.Kind.COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
+    Organization.Kind.BRANCH,
+)  # organizations that keep a member register (not Party groups)
+BRANCH_KINDS = (Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH)
+
+
+def answer(source: Source, query: str) -> JsonResponse:
+    """The search endpoint's reply: up to 20 choices and whether more match."""
+    found = search(source.organizations(), query, tree=source.tree(), limit=LIMIT + 1)
+    return JsonResponse(
+        {"results": [c.as_json() for c in found[:LIMIT]], "more": len(found) > LIMIT},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# --- In forms and filters --------------------------------------------------------------------
+
+
+def _raw(value: Any) -> tuple[str, str]:
+    """The id and the text of a picker's value (as sent, or an initial organization or id)."""
+    pk, query = value if isinstance(value, tuple) else (value, "")
+    if isinstance(pk, Organization):
+        pk = pk.pk
+    return ("" if pk is None else str(pk).strip()), (query or "").strip()
+
+
+class OrganizationPicker(forms.Widget):
+    """A search box with the chosen organization's id in a hidden input (``picker.js``).
+
+    What was typed is sent too, as ``<name>_query``: without JavaScript, or when a name is
+    typed without choosing from the list, the server resolves it. A value already set (an
+    id from a link) shows as its label — found with one query, never a list of options.
+    """
+
+    template_name = "organizations/widgets/picker.html"
+
+    def __init__(self, attrs: dict | None = None, source: Source | None = None) -> None:
+        super().__init__(attrs)
+        self.source = source
+        # What the field made of each input it checked, (id, text) → (id, text) to show:
+        # rendering the box then needs no second look-up.
+        self.shown: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __deepcopy__(self, memo: dict) -> OrganizationPicker:
+        copied = super().__deepcopy__(memo)
+        copied.shown = {}
+        return copied
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str]:
+        return (data.get(name) or "", data.get(f"{name}_query") or "")
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_query" not in data
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        pk, query = _raw(value)
+        if (pk, query) in self.shown:
+            pk, query = self.shown[(pk, query)]
+        elif pk and not query:
+            # An id from a link or the initial data. One that may not be chosen is not shown
+            # back, not even its name.
+            choice = choice_of(self.source, pk) if self.source is not None else None
+            pk, query = (str(choice.pk), choice.label) if choice else ("", "")
+        widget = context["widget"]
+        widget.update(
+            pk=pk,
+            query=query,
+            id=widget["attrs"].get("id") or f"id_{name}",
+            url=self.source.url() if self.source is not None else "",
+            no_match=getattr(self.source, "no_match", ""),
+        )
+        return context
+
+
+class OrganizationField(forms.Field):
+    """An organization chosen with the picker among what ``source`` offers.
+
+    Forms set ``source`` in ``__init__`` (it needs the user), e.g.
+    ``self.fields["organization"].source = Offer(user, kinds=BRANCH_KINDS)``.
+    """
+
+    widget = OrganizationPicker
+    default_error_messages = {
+        "invalid_choice": _("Choose an organization from the list."),
+        "several": _(
+            "Several organizations match “%(text)s”: choose one from the list (%(shown)s)."
+        ),
+    }
+
+    def __init__(self, *, source: Source | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+
+    @property
+    def source(self) -> Source | None:
+        return self._source
+
+    @source.setter
+    def source(self, source: Source | None) -> None:
+        self._source = source
+        self.widget.source = source
+
+    @property
+    def queryset(self) -> QuerySet:
+        """What may be chosen (read as on a ``ModelChoiceField``)."""
+        if self.source is None:
+            return Organization.objects.none()
+        return self.source.organizations()
+
+    def to_python(self, value: Any) -> Organization | None:
+        pk, text = _raw(value)
+        shown = self.widget.shown
+        if pk:
+            choice = choice_of(self.source, pk) if self.source is not None else None
+            if choice is None:
+                shown[(pk, text)] = ("", text)
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            if not text or plain(text) in (plain(choice.label), choice.organization.name):
+                shown[(pk, text)] = (pk, choice.label)
+                return choice.organization
+            # Without JavaScript the id of an earlier choice stays while the text is edited:
+            # the text is what the user means now.
+        if not text:
+            shown[(pk, text)] = ("", "")
+            return None
+        if self.source is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        choice, candidates = resolve_choice(
+            self.source.organizations(), text, tree=self.source.tree()
+        )
+        if choice is not None:
+            shown[(pk, text)] = (str(choice.pk), choice.label)
+            return choice.organization
+        shown[(pk, text)] = ("", text)
+        if not candidates:
+            raise ValidationError(
+                self.source.no_match, code="invalid_choice", params={"text": text}
+            )
+        raise ValidationError(
+            self.error_messages["several"],
+            code="several",
+            params={"text": text, "shown": "；".join(c.label for c in candidates[:5])},
+        )
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        pk, text = _raw(data)
+        before, _text = _raw(initial)
+        return pk != before or (bool(text) and not pk)
+
+
+class OrganizationFilter(django_filters.Filter):
+    """A filterset's organization picker over the requesting user's scope.
+
+    ``kinds`` narrows what is offered; the value is an ``Organization`` (``method`` decides
+    what it filters, e.g. the whole subtree). An id outside the scope is an invalid filter.
+    """
+
+    field_class = OrganizationField
+
+    def __init__(self, *args: Any, kinds: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds = tuple(kinds)
+
+    @property
+    def field(self) -> OrganizationField:
+        if not hasattr(self, "_field"):
+            field = super().field
+            request = getattr(self.parent, "request", None)
+            field.source = Offer(getattr(request, "user", None), kinds=self.kinds)
+        return self._field
