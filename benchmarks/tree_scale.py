@@ -2,14 +2,20 @@
 
     python -m benchmarks.tree_scale --scale province  # PostgreSQL, 1,000,000 members, 60,000 orgs
     python -m benchmarks.tree_scale --scale county     # SQLite, 50,000 members
+    (--as-of-only: only the counts, today and as of the earlier dates)
 
-Generates the tree once (reused later; ``--regenerate`` to start over), checks the
-organizations' member tallies against a fresh count of the register, then times, for a town,
-a county and the province (county scale: a town and the county):
+Generates the tree once (reused later; ``--regenerate`` to start over) with sixty years of
+history: admissions spread over the years, full membership a year later, and over the past
+years deaths and leaving, moves between branches, members away and back, branches and towns
+moved to other parents. Checks the organizations' member tallies against a fresh count of the
+register, and the checkpoints of past dates against the periods, then times, for a town, a
+county and the province (county scale: a town and the county):
   * the subtree member counts (full, probationary, mobile) the tree page shows, through the
-    product's own ``subtree_counts``: today (sums of the organizations' tallies) and as of a
-    past date (membership periods); for reference, today's counts the way they were taken
-    before the tallies (one grouped scan of the register);
+    product's own ``subtree_counts``: today (sums of the organizations' tallies), and as of a
+    month, a year and five years ago for the node and for the tree page (the node and its
+    children as they were then), each beside the direct count of the periods covering the
+    date (the way it was counted before) and checked equal to it; for reference, today's
+    counts the way they were taken before the tallies (one grouped scan of the register);
   * the member list's first page, signed in as an administrator of that node: what the view
     reads (filters, total, 25 rows) for all current members (total from the tallies) and for
     women only (total counted up to 10,000; before: counted exactly), and the whole page as
@@ -47,7 +53,7 @@ def generate(scale: str, seed: int = 2026, members: int | None = None) -> None:
     from cunju.core.pinyin import full_pinyin, initials
     from cunju.core.tree import encode_step
     from cunju.members.models import Member, MembershipPeriod
-    from cunju.organizations import tallies
+    from cunju.organizations import checkpoints, tallies
     from cunju.organizations.models import Organization
     from cunju.places.models import Place
 
@@ -124,72 +130,58 @@ def generate(scale: str, seed: int = 2026, members: int | None = None) -> None:
                     )
                 )
         Organization.objects.bulk_create(branch_rows, batch_size=5000)
-    branch_list = list(Organization.objects.filter(kind="branch").values_list("id", "path"))
     print(
         f"  {Organization.objects.count():,} organizations in {time.perf_counter() - started:.1f} s"
     )
+    today = dt.date.today()
+    moves = _move_some(rng, today)
+    path_on = _paths_on(moves)
 
     names = []
     for _ in range(5000):
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
         names.append((name, full_pinyin(name, person=True), initials(name, person=True)))
-    today = dt.date.today()
-    batch, periods = [], []
+    branches = list(Organization.objects.filter(kind="branch").values_list("id", "parent_id"))
+    by_town: dict[int, list[int]] = {}
+    for org_id, town_id in branches:
+        by_town.setdefault(town_id, []).append(org_id)
+    batch, histories = [], []
     made = 0
     for n in range(members):
-        org_id, org_path = branch_list[n % len(branch_list)]
+        org_id, town_id = branches[n % len(branches)]
         name, pinyin, inits = names[rng.randrange(len(names))]
-        born = dt.date(rng.randint(1940, 2004), rng.randint(1, 12), rng.randint(1, 28))
-        admitted = born + dt.timedelta(days=rng.randint(18 * 366, 40 * 366))
-        if admitted > today:
-            admitted = today - dt.timedelta(days=rng.randint(30, 300))
-        probationary = (today - admitted).days < 365
-        roll = rng.random()
-        status = (
-            "probationary"
-            if probationary
-            else ("full" if roll < 0.95 else rng.choice(["left", "deceased", "suspended"]))
-        )
+        fields, periods = _member_history(rng, today, org_id, by_town[town_id], path_on, moves)
         batch.append(
             Member(
                 organization_id=org_id,
-                org_path=org_path,
                 name=name,
                 name_pinyin=pinyin,
                 name_initials=inits,
                 sex="female" if rng.random() < 0.3 else "male",
-                birth_date=born,
                 education=rng.choice(
                     ["bachelor", "college", "high_school", "junior_high", "primary"]
                 ),
                 occupation=rng.choice(["farmer", "worker", "retired", "professional", "other"]),
-                status=status,
-                admitted_on=admitted,
-                full_on=None if probationary else admitted + dt.timedelta(days=365),
-                is_mobile=rng.random() < 0.06,
+                **fields,
             )
         )
+        histories.append(periods)
         if len(batch) == 10_000 or n == members - 1:
             with transaction.atomic():
                 created = Member.objects.bulk_create(batch)
-                for m in created:
-                    periods.append(
-                        MembershipPeriod(
-                            member_id=m.pk,
-                            organization_id=m.organization_id,
-                            org_path=m.org_path,
-                            status=m.status,
-                            is_mobile=m.is_mobile,
-                            valid_from=m.admitted_on,
-                        )
-                    )
-                MembershipPeriod.objects.bulk_create(periods)
+                MembershipPeriod.objects.bulk_create(
+                    MembershipPeriod(member_id=m.pk, **period)
+                    for m, periods in zip(created, histories, strict=True)
+                    for period in periods
+                )
             made += len(batch)
-            batch, periods = [], []
+            batch, histories = [], []
             if made % 100_000 == 0:
                 print(f"  {made:,} members ({time.perf_counter() - started:.0f} s)")
-    # Generated in bulk, past the model's signals: count the tallies once, as an import does.
+    # Generated in bulk, past the model's signals: count the tallies once, as an import does,
+    # and take the checkpoints the nightly task would.
     tallies.rebuild()
+    checkpoints.rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # the planner needs fresh statistics
@@ -197,6 +189,191 @@ def generate(scale: str, seed: int = 2026, members: int | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     print(f"  generated in {time.perf_counter() - started:.0f} s")
+
+
+# Admissions spread evenly over sixty years (about 1.7 % of the members a year); the changes
+# below are back-dated over the past years the way the actions record them.
+HISTORY_DAYS = 60 * 365
+
+
+def _move_some(rng: random.Random, today: dt.date) -> dict[int, list]:
+    """Move a few towns to another county and one branch in a hundred to another town of
+    its county, on dates over the past three years, and write every organization's
+    versions as ``move_organization`` leaves them. Returns the moved organizations' paths
+    over time, ``{id: [(from, path), …]}`` (the first from the beginning)."""
+    from cunju.core.tree import encode_step
+    from cunju.organizations.models import Organization, OrganizationVersion
+
+    orgs = {o.pk: o for o in Organization.objects.only("id", "parent_id", "path", "name", "depth")}
+    children: dict[int | None, list] = {}
+    for org in orgs.values():
+        children.setdefault(org.parent_id, []).append(org)
+    spare: dict[int, int] = {}
+
+    def free_path(parent) -> str:
+        # Steps past every generated child: a path nobody else holds.
+        spare[parent.pk] = spare.get(parent.pk, 100) + 1
+        return parent.path + encode_step(spare[parent.pk]) + "."
+
+    before: dict[int, tuple[dt.date, str, int]] = {}  # id: (moved on, old path, old parent)
+    counties = [o for o in orgs.values() if o.depth == 2]
+    if len(counties) > 1:
+        towns = [o for o in orgs.values() if o.depth == 3]
+        for town, days in zip(rng.sample(towns, 2), (100, 700), strict=True):
+            on = today - dt.timedelta(days=days)
+            county = rng.choice([c for c in counties if c.pk != town.parent_id])
+            old = free_path(county)
+            before[town.pk] = (on, old, county.pk)
+            for branch in children.get(town.pk, []):
+                before[branch.pk] = (on, old + branch.path[len(town.path) :], town.pk)
+    candidates = [o for o in orgs.values() if o.depth == 4 and o.pk not in before]
+    for branch in rng.sample(candidates, max(2, len(candidates) // 100)):
+        town = orgs[branch.parent_id]
+        others = [t for t in children[town.parent_id] if t.pk != town.pk]
+        if others:
+            old_town = rng.choice(others)
+            on = today - dt.timedelta(days=rng.randint(10, 3 * 365))
+            before[branch.pk] = (on, free_path(old_town), old_town.pk)
+    versions = []
+    for org in orgs.values():
+        moved = before.get(org.pk)
+        if moved is not None:
+            on, old_path, old_parent = moved
+            versions.append(
+                OrganizationVersion(
+                    organization=org,
+                    valid_to=on,
+                    name=org.name,
+                    parent_id=old_parent,
+                    path=old_path,
+                )
+            )
+        versions.append(
+            OrganizationVersion(
+                organization=org,
+                valid_from=moved[0] if moved else None,
+                name=org.name,
+                parent_id=org.parent_id,
+                path=org.path,
+            )
+        )
+    OrganizationVersion.objects.bulk_create(versions, batch_size=5000)
+    print(f"  {len(before):,} organizations moved over the past three years")
+    return {pk: [(None, old), (on, orgs[pk].path)] for pk, (on, old, _parent) in before.items()}
+
+
+def _paths_on(moved: dict[int, list]):
+    """``path_on(organization id, day)``: the organization's path on that day."""
+    from cunju.organizations.models import Organization
+
+    current = dict(Organization.objects.values_list("id", "path"))
+
+    def path_on(org_id: int, day: dt.date) -> str:
+        timeline = moved.get(org_id)
+        if timeline is None:
+            return current[org_id]
+        path = timeline[0][1]
+        for since, later in timeline[1:]:
+            if day >= since:
+                path = later
+        return path
+
+    return path_on
+
+
+def _member_history(rng, today, org_id, town_branches, path_on, moved) -> tuple[dict, list[dict]]:
+    """One member's register fields and membership periods, as the actions leave them.
+
+    Admitted at any time over sixty years and full a year later; perhaps moved from another
+    branch of the town (8 years back at most), away as a mobile member for a while (6), dead,
+    gone or suspended (10). Periods split wherever the state or the organization's path
+    changed, each carrying the path of its day.
+    """
+
+    def between(lo: dt.date, hi: dt.date) -> dt.date:
+        return lo + dt.timedelta(days=rng.randint(0, max(0, (hi - lo).days)))
+
+    def years_ago(n: float) -> dt.date:
+        return today - dt.timedelta(days=round(365.25 * n))
+
+    day = dt.timedelta(days=1)
+    admitted = today - dt.timedelta(days=rng.randint(0, HISTORY_DAYS))
+    born = admitted - dt.timedelta(days=rng.randint(18 * 366, 35 * 365))
+    full_on = admitted + dt.timedelta(days=365)
+    full_on = full_on if full_on <= today else None
+    end = end_status = None
+    if rng.random() < 0.07 and admitted + day <= today:
+        end = between(max(admitted + day, years_ago(10)), today)
+        if full_on is not None and end >= full_on:
+            end_status = rng.choices(
+                ["deceased", "transferred_out", "left", "suspended"], [6, 2, 1, 1]
+            )[0]
+        else:
+            full_on = None
+            end_status = rng.choice(["deceased", "transferred_out", "left"])
+    last = end or today
+    moved_on = from_org = None
+    if rng.random() < 0.10 and len(town_branches) > 1:
+        lo = max(admitted + day, years_ago(8))
+        if lo < last:
+            moved_on = between(lo, last - day)
+            from_org = rng.choice([b for b in town_branches if b != org_id])
+    spells: list[tuple[dt.date, dt.date | None]] = []
+    lo = max(admitted, years_ago(6))
+    if end is None and rng.random() < 0.06:
+        spells.append((between(lo, today), None))
+    elif rng.random() < 0.05 and lo < last:
+        away = between(lo, last)
+        back = between(away, last)
+        if away < back:
+            spells.append((away, back))
+
+    def state(on: dt.date) -> tuple:
+        org = from_org if moved_on is not None and on < moved_on else org_id
+        if end is not None and on >= end:
+            status = end_status
+        elif full_on is not None and on >= full_on:
+            status = "full"
+        else:
+            status = "probationary"
+        mobile = any(a <= on and (b is None or on < b) for a, b in spells)
+        return (org, path_on(org, on), status, mobile)
+
+    points = {admitted, full_on, end, moved_on, *(d for spell in spells for d in spell)}
+    for org in (org_id, from_org):
+        points.update(since for since, _path in moved.get(org, [])[1:])
+    points = sorted(p for p in points if p is not None and admitted <= p <= today)
+    periods: list[dict] = []
+    previous = None
+    for on in points:
+        now = state(on)
+        if now == previous:
+            continue
+        if periods:
+            periods[-1]["valid_to"] = on
+        org, path, status, mobile = now
+        periods.append(
+            {
+                "organization_id": org,
+                "org_path": path,
+                "status": status,
+                "is_mobile": mobile,
+                "valid_from": on,
+                "valid_to": None,
+            }
+        )
+        previous = now
+    _org, path, status, mobile = previous
+    fields = {
+        "org_path": path,
+        "birth_date": born,
+        "status": status,
+        "admitted_on": admitted,
+        "full_on": full_on,
+        "status_changed_on": end,
+        "is_mobile": mobile,
+    }
+    return fields, periods
 
 
 def naive_counts(org) -> dict:
@@ -364,6 +541,30 @@ def write_cost(runs: int) -> list[list]:
     ]
 
 
+# The earlier dates the as-of counts are timed for.
+AS_OF = [("a month", 30), ("a year", 365), ("5 years", 5 * 365)]
+
+
+def as_of_rows(node, what: str, on: dt.date, runs: int) -> tuple[list, bool]:
+    """The counts as of ``on`` for the node alone and for the tree page (the node and its
+    children as they were then), and the direct count of the periods for reference; and
+    whether the two agree."""
+    from cunju.organizations.counts import subtree_counts, subtree_counts_direct
+    from cunju.organizations.history import as_of, nodes_as_of, versions_on
+
+    then = as_of(node, on)
+    children = nodes_as_of(on, versions_on(on).filter(parent=node))
+    rows = []
+    exact = True
+    for shown, label in (([then], "node"), ([then, *children], "tree page")):
+        fast = measure(lambda shown=shown: subtree_counts(shown, on=on), runs)
+        direct = measure(lambda shown=shown: subtree_counts_direct(shown, on=on), max(3, runs // 3))
+        exact = exact and subtree_counts(shown, on=on) == subtree_counts_direct(shown, on=on)
+        rows.append(((f"as of {what} ago, {label}", fast), False))
+        rows.append(((f"as of {what} ago, {label}, direct (before)", direct, "(reference)"), True))
+    return rows, exact
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -371,6 +572,9 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="county")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--as-of-only", action="store_true", help="only today's and the as-of-a-date counts"
+    )
     parser.add_argument(
         "--naive-province", action="store_true", help="also walk the whole province naively (slow)"
     )
@@ -383,9 +587,9 @@ def main() -> None:
     from django.db import connection
 
     from cunju.members.models import Member
-    from cunju.organizations import tallies
+    from cunju.organizations import checkpoints, tallies
     from cunju.organizations.counts import counts_under, subtree_counts
-    from cunju.organizations.models import Organization, OrganizationTally
+    from cunju.organizations.models import Organization, OrganizationTally, TallyCheckpoint
 
     # Pages are rendered in-process: no collected static manifest, a test host name.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -411,6 +615,16 @@ def main() -> None:
     print(
         f"tallies against a fresh count of the register: "
         f"{'exact' if not wrong else f'{len(wrong)} differ'} "
+        f"(checked in {time.perf_counter() - started:.1f} s)"
+    )
+    started = time.perf_counter()
+    if not TallyCheckpoint.objects.exists():
+        print("taking the checkpoints of a database made before them…")
+        checkpoints.rebuild()
+    differ = checkpoints.verify()
+    print(
+        f"{TallyCheckpoint.objects.count()} checkpoints and today's tallies against the "
+        f"periods: {'exact' if not differ else f'{len(differ)} differ'} "
         f"(checked in {time.perf_counter() - started:.1f} s)\n"
     )
 
@@ -420,10 +634,12 @@ def main() -> None:
     nodes = [("town", town), ("county", county)] + (
         [("province", root)] if args.scale == "province" else []
     )
-    past = dt.date.today() - dt.timedelta(days=3 * 365)
+    today = dt.date.today()
+    pasts = [(what, today - dt.timedelta(days=days)) for what, days in AS_OF]
 
     rows = []
     reference_rows = set()
+    inexact: list[str] = []
 
     def add(node_label, what, fig, extra="", reference=False):
         if reference:
@@ -443,7 +659,7 @@ def main() -> None:
         subtree = Organization.objects.filter(path__startswith=node.path).count()
         user, client = administrator_of(node, label)
         today_fig = measure(lambda node=node: subtree_counts([node]), args.runs)
-        if label != "province" or args.naive_province:
+        if (label != "province" or args.naive_province) and not args.as_of_only:
             naive_ms, naive_queries = walk(node, 1 if label != "town" else 3)
             ratio = f"{naive_ms / today_fig['median_ms']:.0f}x ({naive_queries:,} q)"
         else:
@@ -454,11 +670,14 @@ def main() -> None:
             args.runs,
         )
         add("", "tree page (node + children)", tree_page)
-        add(
-            "",
-            f"counts as of {past:%Y-%m-%d}",
-            measure(lambda node=node: subtree_counts([node], on=past), args.runs),
-        )
+        for what, past in pasts:
+            rows_of_date, exact = as_of_rows(node, what, past, args.runs)
+            if not exact:
+                inexact.append(f"{label} {past}")
+            for row, reference in rows_of_date:
+                add("", *row, reference=reference)
+        if args.as_of_only:
+            continue
         scanned = measure(lambda node=node: scanned_counts(node), max(3, args.runs // 3))
         add("", "counts today, register scan (before)", scanned, "(reference)", reference=True)
         total = counts_under(node.path).total
@@ -494,10 +713,15 @@ def main() -> None:
             f"{page_runs} run{'s' if page_runs > 1 else ''}; page",
             reference=True,
         )
-    for row in write_cost(max(5, args.runs // 2)):
-        reference_rows.add(len(rows))
-        rows.append(row)
+    if not args.as_of_only:
+        for row in write_cost(max(5, args.runs // 2)):
+            reference_rows.add(len(rows))
+            rows.append(row)
     print(table(rows, ["node", "what", "median ms", "p95 ms", "queries", "vs naive walk / note"]))
+    print(
+        "\nas-of counts against a direct count of the periods: "
+        + ("exact" if not inexact else f"DIFFER for {', '.join(inexact)}")
+    )
     worst = max(float(r[3]) for i, r in enumerate(rows) if i not in reference_rows)
     print(
         f"\nworst p95 of counts and list data: {worst:.1f} ms (goal: under 100 ms) — "

@@ -86,17 +86,18 @@ def record(member: Member, date: dt.date, kind: str, summary: str, **data: Any) 
 
 
 def start_period(member: Member, on: dt.date) -> None:
-    """Close the member's open period on ``on`` and open one with the current state."""
+    """Close the member's open period on ``on`` and open one with the current state.
+
+    The state is read from the stored row, not from ``member``: a copy loaded before a
+    concurrent move would open the period in the old organization while the tallies (kept
+    from the row) count the new one.
+    """
+    state = Member.objects.filter(pk=member.pk).values(
+        "organization_id", "org_path", "status", "is_mobile"
+    )[0]
     MembershipPeriod.objects.filter(member=member, valid_to__isnull=True).update(valid_to=on)
     MembershipPeriod.objects.filter(member=member, valid_from__gte=on, valid_to=on).delete()
-    MembershipPeriod.objects.create(
-        member=member,
-        organization=member.organization,
-        org_path=member.org_path,
-        status=member.status,
-        is_mobile=member.is_mobile,
-        valid_from=on,
-    )
+    MembershipPeriod.objects.create(member=member, valid_from=on, **state)
 
 
 def check_id_number_free(id_number: Any, exclude: Member | None = None) -> None:

@@ -191,7 +191,24 @@ class MembershipPeriod(models.Model):
 
     class Meta:
         ordering = ["member", "valid_from"]
-        indexes = [models.Index(fields=["org_path", "valid_from"], name="period_path_from")]
+        # Numbers as of a date read these indexes alone, never the table: a small subtree
+        # by path; a big one by date, the periods begun or ended between the date and today
+        # or a checkpoint near it (``organizations.counts``): the work follows the changes.
+        indexes = [
+            models.Index(
+                fields=["org_path", "valid_from", "valid_to", "status", "is_mobile"],
+                name="period_path_from",
+            ),
+            models.Index(
+                fields=["valid_from", "valid_to", "org_path", "status", "is_mobile"],
+                name="period_from",
+            ),
+            models.Index(
+                fields=["valid_to", "valid_from", "org_path", "status", "is_mobile"],
+                condition=models.Q(valid_to__isnull=False),
+                name="period_to",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.status} {self.valid_from}–{self.valid_to or ''}"

@@ -249,4 +249,53 @@ class CommitteeMember(models.Model):
         return self.ended_on is None and self.term.ended_on is None
 
 
+class TallyCheckpoint(models.Model):
+    """The members of every part of the tree on a past date, kept so numbers as of a date far
+    back start from a checkpoint near it rather than from today (``checkpoints.py``).
+
+    The ``*_seen`` fields are the highest membership period, member and organization version
+    ids when it was taken: later rows tell whether history on or before the date changed.
+    """
+
+    as_of = models.DateField(_("as of"), unique=True)
+    periods_seen = models.BigIntegerField(default=0)
+    members_seen = models.BigIntegerField(default=0)
+    versions_seen = models.BigIntegerField(default=0)
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member tally checkpoint")
+        verbose_name_plural = _("member tally checkpoints")
+        ordering = ["as_of"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of:%Y-%m-%d}"
+
+
+class CheckpointTally(models.Model):
+    """Members on the checkpoint's date under one path, by the path they hung on then, down
+    to the fourth level of the tree (deeper organizations count with their ancestor there)."""
+
+    # Indexed by the covering index below, which begins with it.
+    checkpoint = models.ForeignKey(
+        TallyCheckpoint, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    org_path = models.CharField(max_length=255)
+    full = models.IntegerField(default=0)
+    probationary = models.IntegerField(default=0)
+    mobile = models.IntegerField(default=0)
+
+    class Meta:
+        # Covers the sums: a checkpoint's subtree is read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["checkpoint", "org_path", "full", "probationary", "mobile"],
+                name="checkpoint_path_counts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_path}: {self.full}+{self.probationary} ({self.mobile})"
+
+
 from . import rules  # noqa: E402,F401  (the rules are declared once the app loads)

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from cunju.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from cunju.core.tasks import prune_audit_log
 from cunju.dues.tasks import schedule_monthly_check
+from cunju.organizations.checkpoints import schedule_checkpoints
 
 
 class Command(BaseCommand):
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             # Housekeeping once per start; the worker beside the server picks it up.
             prune_audit_log.enqueue()
             schedule_monthly_check()
+            schedule_checkpoints()
             children.append(subprocess.Popen([sys.executable, "-m", "cunju", "worker"], env=env))
 
         def stop(signum, frame):

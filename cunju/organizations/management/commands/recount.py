@@ -2,7 +2,9 @@
 
 The tallies are kept exact as members change; this rebuilds them after writes that skipped
 the model (fixtures, hand-made SQL) and, with ``--check``, only says whether any differs
-from a fresh count (exit status 1 if one does).
+from a fresh count (exit status 1 if one does). The checkpoints that numbers as of a past
+date start from are retaken and checked alike, and so are today's tallies against the open
+membership periods those numbers count back from.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cunju.organizations import tallies
+from cunju.organizations import checkpoints, tallies
 
 
 class Command(BaseCommand):
@@ -33,6 +35,19 @@ class Command(BaseCommand):
             if wrong:
                 raise CommandError(f"{len(wrong)} tallies differ from a fresh count")
             self.stdout.write("every tally matches a fresh count")
+            history = checkpoints.verify()
+            for mismatch in history[:20]:
+                self.stderr.write(
+                    f"{mismatch.on or 'open periods'} under {mismatch.org_path}: "
+                    f"kept {mismatch.kept}, counted {mismatch.counted}"
+                )
+            if history:
+                raise CommandError(
+                    f"{len(history)} numbers kept for dates past differ from the periods"
+                )
+            self.stdout.write("the checkpoints and the open periods match too")
             return
         held = tallies.rebuild()
         self.stdout.write(f"recounted: {held} organizations hold members")
+        taken = checkpoints.rebuild()
+        self.stdout.write(f"checkpoints taken: {taken}")
