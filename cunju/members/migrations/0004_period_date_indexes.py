@@ -4,27 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0003_post_seat'),
-        ('organizations', '0003_tallies'),
+        ("members", "0003_post_seat"),
+        ("organizations", "0003_tallies"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='membershipperiod',
-            name='period_path_from',
+            model_name="membershipperiod",
+            name="period_path_from",
         ),
         migrations.AddIndex(
-            model_name='membershipperiod',
-            index=models.Index(fields=['org_path', 'valid_from', 'valid_to', 'status', 'is_mobile'], name='period_path_from'),
+            model_name="membershipperiod",
+            index=models.Index(
+                fields=["org_path", "valid_from", "valid_to", "status", "is_mobile"],
+                name="period_path_from",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membershipperiod',
-            index=models.Index(fields=['valid_from', 'valid_to', 'org_path', 'status', 'is_mobile'], name='period_from'),
+            model_name="membershipperiod",
+            index=models.Index(
+                fields=["valid_from", "valid_to", "org_path", "status", "is_mobile"],
+                name="period_from",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membershipperiod',
-            index=models.Index(condition=models.Q(('valid_to__isnull', False)), fields=['valid_to', 'valid_from', 'org_path', 'status', 'is_mobile'], name='period_to'),
+            model_name="membershipperiod",
+            index=models.Index(
+                condition=models.Q(("valid_to__isnull", False)),
+                fields=["valid_to", "valid_from", "org_path", "status", "is_mobile"],
+                name="period_to",
+            ),
         ),
     ]

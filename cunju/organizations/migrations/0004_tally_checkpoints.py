@@ -67,41 +67,63 @@ def take_checkpoints(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0004_period_date_indexes'),
-        ('organizations', '0003_tallies'),
+        ("members", "0004_period_date_indexes"),
+        ("organizations", "0003_tallies"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TallyCheckpoint',
+            name="TallyCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(unique=True, verbose_name='as of')),
-                ('periods_seen', models.BigIntegerField(default=0)),
-                ('members_seen', models.BigIntegerField(default=0)),
-                ('versions_seen', models.BigIntegerField(default=0)),
-                ('taken_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_of", models.DateField(unique=True, verbose_name="as of")),
+                ("periods_seen", models.BigIntegerField(default=0)),
+                ("members_seen", models.BigIntegerField(default=0)),
+                ("versions_seen", models.BigIntegerField(default=0)),
+                ("taken_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'member tally checkpoint',
-                'verbose_name_plural': 'member tally checkpoints',
-                'ordering': ['as_of'],
+                "verbose_name": "member tally checkpoint",
+                "verbose_name_plural": "member tally checkpoints",
+                "ordering": ["as_of"],
             },
         ),
         migrations.CreateModel(
-            name='CheckpointTally',
+            name="CheckpointTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_path', models.CharField(max_length=255)),
-                ('full', models.IntegerField(default=0)),
-                ('probationary', models.IntegerField(default=0)),
-                ('mobile', models.IntegerField(default=0)),
-                ('checkpoint', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.tallycheckpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("org_path", models.CharField(max_length=255)),
+                ("full", models.IntegerField(default=0)),
+                ("probationary", models.IntegerField(default=0)),
+                ("mobile", models.IntegerField(default=0)),
+                (
+                    "checkpoint",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.tallycheckpoint",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['checkpoint', 'org_path', 'full', 'probationary', 'mobile'], name='checkpoint_path_counts')],
+                "indexes": [
+                    models.Index(
+                        fields=["checkpoint", "org_path", "full", "probationary", "mobile"],
+                        name="checkpoint_path_counts",
+                    )
+                ],
             },
         ),
         migrations.RunPython(take_checkpoints, migrations.RunPython.noop),
