@@ -3,6 +3,10 @@ VENV := .venv
 CUNJU := $(VENV)/bin/cunju
 PYTHON := $(VENV)/bin/python
 export CUNJU_DATA_DIR ?= $(CURDIR)/var
+# Test workers per database (pytest-xdist; "auto": one per core, 0: none). The demo's tests
+# stay on one worker so that the demo is loaded once per run (tests/conftest.py).
+TEST_WORKERS ?= auto
+PYTEST_WORKERS := -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: setup demo serve test lint fix check pytest pytest-postgres messages
 
@@ -29,10 +33,10 @@ check:
 
 pytest:
 	@echo "==> tests on SQLite"
-	env -u CUNJU_DATABASE_URL $(PYTHON) -m pytest
+	env -u CUNJU_DATABASE_URL $(PYTHON) -m pytest $(PYTEST_WORKERS)
 
 pytest-postgres:
-	@scripts/test-postgres.sh
+	@scripts/test-postgres.sh $(PYTEST_WORKERS)
 
 test: setup lint check pytest pytest-postgres
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole suite again on PostgreSQL when one is reachable; says so and skips otherwise.
+# Arguments are passed on to pytest (the Makefile passes its test workers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 url="${CUNJU_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cunju}"
@@ -16,7 +17,7 @@ except Exception as exc:
 PY
 then
   echo "==> tests on PostgreSQL ($url)"
-  CUNJU_DATABASE_URL="$url" .venv/bin/python -m pytest
+  CUNJU_DATABASE_URL="$url" .venv/bin/python -m pytest "$@"
 else
   echo "==> skipping the PostgreSQL leg (no server reachable; set CUNJU_TEST_DATABASE_URL)"
 fi

@@ -43,8 +43,9 @@ def fingerprint() -> dict[str, list]:
 
 
 @pytest.fixture
-def loaded(db) -> dict[str, list]:
-    demo()
+def loaded(committed_demo) -> dict[str, list]:
+    """The demo as `cunju demo` left it, committed (loaded once in a run, then restored)."""
+    committed_demo()
     return fingerprint()
 
 
@@ -90,11 +91,9 @@ def test_running_again_when_data_exists_changes_nothing(loaded):
         demo()
 
 
-def test_reset_starts_over_with_the_same_data(transactional_db):
+def test_reset_starts_over_with_the_same_data(loaded):
     # Committed data, as in a real database: PostgreSQL's TRUNCATE refuses to run in a
     # transaction that still has unchecked foreign keys from the first load.
-    demo()
-    loaded = fingerprint()
     User.objects.filter(username="demo-member").update(full_name="改过的名字")
     demo("--reset")
     again = fingerprint()

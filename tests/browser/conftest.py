@@ -56,21 +56,23 @@ def browser() -> Iterator[Any]:
 
 
 # Demo steps only the tests of their own module need: the library's converts a dozen
-# office files, which would cost every browser test half a minute.
+# office files, which the other browser tests do without.
 HEAVY_DEMO_STEPS = {"cunju.library.demo.load": "library"}
 
 
+def skipped_demo_steps(module: str) -> tuple[str, ...]:
+    """The demo steps the browser tests of ``module`` (a dotted name) do without."""
+    return tuple(step for step, name in HEAVY_DEMO_STEPS.items() if name not in module)
+
+
 @pytest.fixture
-def demo(request, browser, transactional_db) -> None:
+def demo(request, browser, committed_demo) -> None:
     """The demo town, its communities, organizations and accounts.
 
-    ``transactional_db`` because the live server answers from another thread, which only sees
-    committed rows; the database is emptied again after each test.
+    Committed (``committed_demo``) because the live server answers from another thread,
+    which only sees committed rows; the database is emptied again after each test.
     """
-    from cunju.core.demo import load_demo
-
-    module = request.module.__name__
-    load_demo(skip=tuple(step for step, name in HEAVY_DEMO_STEPS.items() if name not in module))
+    committed_demo(skip=skipped_demo_steps(request.module.__name__))
 
 
 @contextmanager
