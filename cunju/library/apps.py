@@ -9,3 +9,8 @@ class LibraryConfig(AppConfig):
     name = "cunju.library"
     label = "library"
     verbose_name = _("Study library")
+
+    def ready(self) -> None:
+        from .search import receivers
+
+        receivers.connect()

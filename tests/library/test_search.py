@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import unicodedata
 
 import pytest
 from django.db import connection
@@ -166,6 +167,37 @@ def test_tokens_are_folded_and_punctuation_is_dropped():
     assert segment.query_tokens('" AND ( * - : ^') == ["and"]
 
 
+def test_words_inside_a_longer_word_are_not_asked_for_again():
+    assert segment.required(segment.query_tokens("流动党员活动证")) == ["流动党员活动证"]
+    assert segment.required(["先进", "经验", "先进经验"]) == ["先进经验"]
+    # Single characters and words that are not inside another token stay.
+    assert segment.required(["证", "党员", "流动党员活动证", "积分"]) == [
+        "证",
+        "流动党员活动证",
+        "积分",
+    ]
+    assert segment.required(["积分", "民主评议"]) == ["积分", "民主评议"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "持流动党员活动证的党员按时交纳党费。",
+        "中华人民共和国宪法规定，组织生活会和民主评议党员每年一次。",
+        "推进两学一做学习教育常态化制度化，落实三会一课制度。",
+    ],
+)
+def test_a_page_holding_a_long_word_holds_the_words_inside_it(text):
+    """What ``required`` leaves out is there wherever the longer word is: the segmenter
+    emits them together."""
+    tokens = set(segment.tokens(text))
+    for word in tokens:
+        inside = {word[i : i + n] for n in (2, 3) for i in range(len(word) - n + 1)}
+        for part in inside - {word}:
+            if segment.required([part, word]) == [word]:
+                assert part in tokens, (part, word)
+
+
 def test_the_dictionary_cache_lives_in_the_data_folder(settings):
     segment.tokenizer()
     cache = settings.DATA_DIR / "cache" / "jieba.cache"
@@ -265,6 +297,64 @@ def test_snippets_mark_the_words_and_escape_the_rest(world, corpus, shelf):
     # One matching page each: the newer first.
     assert [h.document.title for h in dues] == ["支部工作手册", "党费收缴管理办法"]
     assert str(dues[1].snippet) == "党员应当按月<mark>交纳党费</mark>，特殊情况可以补交。"
+
+
+def test_snippets_mark_words_written_in_other_forms():
+    # Full width, capitals: found as written.
+    assert str(library_search.snippet("用ＥＸＣＥＬ和Pdf", ["excel", "pdf"])) == (
+        "用<mark>ＥＸＣＥＬ</mark>和<mark>Pdf</mark>"
+    )
+    # A compatibility ideograph (U+F900) and a Hangzhou numeral fold to ordinary ones.
+    assert str(library_search.snippet("这是\uf900字，〸分", ["豈", "十分"])) == (
+        "这是<mark>\uf900</mark>字，<mark>〸分</mark>"
+    )
+    assert (
+        str(library_search.snippet("ÉLAN élan", ["élan"])) == "<mark>ÉLAN</mark> <mark>élan</mark>"
+    )
+
+
+def test_the_plain_characters_fold_as_written():
+    """In a text of ``PLAIN`` characters only, snippets find words where they are written:
+    each character folds to itself, to ASCII (matched in either case and width) or to no
+    letter at all."""
+    for code in range(0x110000):
+        char = chr(code)
+        if not library_search.PLAIN.fullmatch(char):
+            continue
+        folded = segment.normalize(char)
+        assert unicodedata.combining(char) == 0, hex(code)
+        assert (
+            folded == char
+            or (folded.isascii() and len(folded) == 1)
+            or not segment.split_word(folded)
+        ), hex(code)
+
+
+def test_a_result_holds_what_the_page_shows_without_more_queries(
+    world, corpus, shelf, django_assert_num_queries
+):
+    results = library_search.search(world.member_a, "党费", category=shelf)
+    document = corpus["dues_rules"]
+    hit = results.hits[0]
+    with django_assert_num_queries(0):
+        shown = hit.document
+        assert (shown, shown.pk, shown.title, shown.description) == (
+            document,
+            document.pk,
+            "党费收缴管理办法",
+            "关于党费的规定",
+        )
+        assert shown.category == shelf and shown.category.name == "检索样本"
+        assert str(shown.uploader) == str(world.member_a)
+        assert shown.stored_file.get_format_display() == "PDF"
+        assert shown.stored_file.page_count == 4
+        assert shown.published_at == document.published_at
+        assert shown.get_absolute_url() == document.get_absolute_url()
+    # Anything else is there too, read when asked for, as with QuerySet.only().
+    with django_assert_num_queries(1):
+        assert shown.created_at == document.created_at
+    english = library_search.search(world.member_a, "excel", category=shelf).hits
+    assert [h.document.stored_file.format for h in english] == ["txt"]
 
 
 def test_a_long_page_is_cut_around_the_first_match():
@@ -464,6 +554,15 @@ def test_unindexing_removes_only_that_document(world, shelf):
     assert titles(library_search.search(world.member_a, "党费", category=shelf)) == [second.title]
 
 
+def test_a_deleted_document_leaves_the_index(world, shelf):
+    kept = make_document(world, "党费通知一", ["党费"], category=shelf)
+    gone = make_document(world, "党费通知二", ["交纳党费", "党费收入"], category=shelf)
+    documents, pages = library_search.index_size()
+    Document.objects.filter(pk=gone.pk).delete()
+    assert library_search.index_size() == (documents - 1, pages - 2)
+    assert titles(library_search.search(world.member_a, "党费", category=shelf)) == [kept.title]
+
+
 def test_reindex_all_rebuilds_from_the_published_documents(world, shelf):
     w = world
     indexed = make_document(w, "党费通知", ["党费"], category=shelf)
@@ -561,6 +660,23 @@ def test_counting_leaves_the_planner_settings_as_they_were(world, shelf, monkeyp
         make_document(world, f"积分通知{i}", ["积分"], category=shelf)
     results = library_search.search(world.member_a, "积分", category=shelf, limit=1)
     assert (results.total, results.capped) == (1, True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counting_outside_a_transaction(world, monkeypatch):
+    """Searches run outside transactions (autocommit): the count's planner settings end
+    with it there too."""
+    shelf = Category.objects.create(name="检索样本")
+    monkeypatch.setattr(library_search, "MAX_COUNT", 2)
+    for i in range(4):
+        make_document(world, f"积分通知{i}", ["积分"], category=shelf)
+    assert not connection.in_atomic_block
+    results = library_search.search(world.member_a, "积分", category=shelf, limit=1)
+    assert (results.total, results.capped, len(results.hits)) == (2, True, 1)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('enable_seqscan')")

@@ -2,10 +2,10 @@
 
 Text is segmented with jieba's search mode (``segment``) on the way in and on the way out,
 and stored as space-separated tokens: in FTS5 tables on SQLite, in tsvector columns on
-PostgreSQL (``sqlite`` / ``postgresql``). Two tables: one row per document (title,
-description, every word of its pages) to find, rank and count documents; one row per page
-to tell, for the documents shown, on which pages the words occur. A document is found when
-it holds every word of the query.
+PostgreSQL (``sqlite`` / ``postgresql``). Per document, its title and description to rank
+it and every word it holds (title, description, pages) to find and count it; per page, its
+words, to tell for the documents shown on which pages the words occur. A document is found
+when it holds every word of the query.
 
 The ranking is the same on both databases, so both give the same results in the same order:
 documents whose title holds every word, then those whose title and description do, then the
@@ -17,21 +17,28 @@ match.)
 
 Only published documents the user may read are found (``Document.objects.readable_by``),
 filtered inside the query so that counts and pages are right.
+
+A search is a few statements whatever the library's size — the ranking tiers it needs, the
+count, the pages of the documents shown, those documents with the text of their first
+matching page — and builds the snippets from that one page each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import import_module
 from types import ModuleType
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.utils.html import escape
+from django.db.models import Model
+from django.db.models.base import ModelState
 from django.utils.safestring import SafeString, mark_safe
 
 from cunju.library.models import Category, Document, Moderation, Page
@@ -54,26 +61,6 @@ MAX_COUNT = 1000
 # Characters of page text shown around the first match.
 SNIPPET_LENGTH = 120
 SNIPPET_BEFORE = 30
-
-
-# What a result shows; the rest of a document (and its uploader's personal data) stays unread.
-HIT_FIELDS = (
-    "title",
-    "description",
-    "price",
-    "moderation",
-    "created_at",
-    "published_at",
-    "read_count",
-    "download_count",
-    "stored_file__format",
-    "stored_file__page_count",
-    "stored_file__size_bytes",
-    "stored_file__status",
-    "category__name",
-    "uploader__full_name",
-    "uploader__username",
-)
 
 
 @dataclass
@@ -147,7 +134,10 @@ def document_rows(document: Document) -> tuple[tuple, list[tuple]]:
 
 def index_document(document: Document) -> None:
     """(Re)write the document's rows: idempotent. The text is segmented before the
-    statements, so the write itself is short."""
+    statements, so the write itself is short — but inside the caller's transaction if there
+    is one, at about 240,000 characters a second: a caller holding locks (a moderation
+    action) does better to index once committed, as the pipeline does (``index_published``).
+    """
     head, pages = document_rows(document)
     impl = backend()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -156,7 +146,7 @@ def index_document(document: Document) -> None:
 
 
 def unindex_document(document: Document) -> None:
-    """Remove the document from the index (taken down, rejected, deleted)."""
+    """Remove the document from the index (taken down; deleted: see ``receivers``)."""
     with transaction.atomic(), connection.cursor() as cursor:
         backend().delete(cursor, [document.pk])
 
@@ -207,16 +197,25 @@ def searchable(
     date_to: dt.date | None = None,
 ):
     """The documents a search by ``user`` may return, with the filters applied."""
-    documents = Document.objects.readable_by(user).filter(moderation=Moderation.PUBLISHED)
+    conditions: dict[str, Any] = {"moderation": Moderation.PUBLISHED}
     if category:
-        documents = documents.filter(category=category)
+        conditions["category"] = category
     if format:
-        documents = documents.filter(stored_file__format=format)
+        conditions["stored_file__format"] = format
     if date_from:
-        documents = documents.filter(published_at__date__gte=date_from)
+        conditions["published_at__date__gte"] = date_from
     if date_to:
-        documents = documents.filter(published_at__date__lte=date_to)
-    return documents.order_by()
+        conditions["published_at__date__lte"] = date_to
+    return Document.objects.readable_by(user).filter(**conditions).order_by()
+
+
+@lru_cache(maxsize=1024)
+def _query_tokens(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The tokens of a query, and those a match needs (``segment.required``). The
+    segmenter's answer (the words, not what they find) is worth keeping: the same few queries
+    come back all day."""
+    tokens = segment.query_tokens(query)
+    return tuple(tokens), tuple(segment.required(tokens))
 
 
 def search(
@@ -232,7 +231,7 @@ def search(
 ) -> SearchResults:
     """The published documents ``user`` may read that hold every word of ``query``, best
     first: ``limit`` of them from ``offset``, and how many there are in all."""
-    tokens = segment.query_tokens(query or "")
+    tokens, needed = (list(t) for t in _query_tokens(query or ""))
     results = SearchResults(query=query or "", tokens=tokens, limit=limit, offset=offset)
     if not tokens or not getattr(user, "is_authenticated", False):
         return results
@@ -245,42 +244,31 @@ def search(
         return results
     impl = backend()
     wanted = offset + limit
-    ranking: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
-        for tier in (TITLE, HEAD, BODY):
-            if len(ranking) >= wanted:
-                break
-            cursor.execute(*impl.ranked(tier, tokens, docs_sql, docs_params, wanted - len(ranking)))
-            ranking += [(row[0], tier) for row in cursor.fetchall()]
+        ranking, found = impl.find(cursor, needed, docs_sql, docs_params, wanted, MAX_COUNT + 1)
         if len(ranking) < wanted:
             results.total = len(ranking)  # every match was read
         else:
-            with impl.counting(cursor):
-                cursor.execute(*impl.count(tokens, docs_sql, docs_params, MAX_COUNT + 1))
-                found = cursor.fetchone()[0]
             results.total, results.capped = min(found, MAX_COUNT), found > MAX_COUNT
         ranking = ranking[offset:wanted]
         if not ranking:
             return results
         ids = [pk for pk, _tier in ranking]
-        matched = _matching_pages(cursor, impl, tokens, ids)
-    # The ids came out of the scoped query above; no need to compile the scope again.
-    found_documents = (
-        Document.objects.select_related("category", "uploader", "stored_file")
-        .only(*HIT_FIELDS)
-        .in_bulk(ids)
-    )
-    texts = _first_page_texts(found_documents, matched)
+        pages = {pk: _shown_pages(held) for pk, held in impl.pages(cursor, needed, ids).items()}
+        # The ids came out of the scoped query above; no need to compile the scope again.
+        loaded = _load_documents(
+            cursor, {pk: numbers[0] if numbers else 0 for pk, numbers in pages.items()}
+        )
     terms = highlight_terms(query, tokens)
     for document_id, tier in ranking:
-        document = found_documents.get(document_id)
-        if document is None:  # deleted meanwhile
+        if document_id not in loaded:  # deleted meanwhile
             continue
-        text = _snippet_source(texts.get(document_id, ""), document, terms)
+        document, page_text = loaded[document_id]
+        text = page_text or _head_text(document, terms)
         results.hits.append(
             SearchHit(
                 document=document,
-                pages=matched[document_id],
+                pages=pages[document_id],
                 snippet=snippet(text, terms),
                 score=tier,
                 title_hit=tier == TITLE,
@@ -289,56 +277,146 @@ def search(
     return results
 
 
-def _matching_pages(cursor, impl: ModuleType, tokens: list[str], ids: list[int]):
-    """The pages of each document that hold every word; for a document whose words are
-    spread over several pages, the pages that hold any of them."""
-    matched: dict[int, list[int]] = {pk: [] for pk in ids}
-    for every in (True, False):
-        wanted = [pk for pk in ids if not matched[pk]]
-        if not wanted or (not every and len(tokens) == 1):
-            break
-        for chunk in _chunks(wanted):
-            cursor.execute(*impl.pages(tokens, chunk, every))
-            for document_id, page in cursor.fetchall():
-                matched[document_id].append(page)
-    return {pk: sorted(pages) for pk, pages in matched.items()}
+def _shown_pages(held: dict[int, bool]) -> list[int]:
+    """The pages that hold every word; for a document whose words are spread over several
+    pages, the pages that hold any of them."""
+    every = [page for page, all_words in held.items() if all_words]
+    return sorted(every or held)
 
 
-def _chunks(items: Sequence, size: int = 100) -> Iterator[Sequence]:
-    # SQLite caps compound selects (500) and expression depth (1000): long lists go in parts.
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _first_page_texts(documents: dict[int, Document], matched: dict[int, list[int]]):
-    """The text of the first matching page of each document (one query)."""
-    wanted = {}
-    for pk, pages in matched.items():
-        numbers = [p for p in pages if p > 0]
-        if numbers and pk in documents:
-            wanted[pk] = (documents[pk].stored_file_id, min(numbers))
-    if not wanted:
-        return {}
-    texts = {}
-    with connection.cursor() as cursor:
-        for keys in _chunks(sorted(set(wanted.values()))):
-            condition = " OR ".join(["(stored_file_id = %s AND number = %s)"] * len(keys))
-            cursor.execute(
-                f"SELECT stored_file_id, number, text FROM {Page._meta.db_table} WHERE {condition}",
-                [value for key in keys for value in key],
-            )
-            texts.update({(f, n): t for f, n, t in cursor.fetchall()})
-    return {pk: texts.get(key, "") for pk, key in wanted.items()}
-
-
-def _snippet_source(page_text: str, document: Document, terms: Sequence[str]) -> str:
-    """The first matching page; else the description or the title, whichever has the words."""
-    if page_text:
-        return page_text
+def _head_text(document: Document, terms: Sequence[str]) -> str:
+    """No page holds the words: the description or the title, whichever has them."""
     for text in (document.description, document.title):
         if _spans(text, terms):
             return text
     return document.description or document.title
+
+
+# --- Loading the documents shown -------------------------------------------------------------
+
+# What a result shows, read in one statement with the text of its first matching page; the
+# rest of a document (and its uploader's personal data) stays unread, loaded if asked for.
+SHOWN_FIELDS = {
+    "document": (
+        "id",
+        "stored_file",
+        "title",
+        "description",
+        "category",
+        "uploader",
+        "price",
+        "moderation",
+        "published_at",
+        "read_count",
+        "download_count",
+    ),
+    "stored_file": ("id", "format", "page_count", "size_bytes", "status"),
+    "category": ("id", "name"),
+    "uploader": ("id", "username", "full_name"),
+}
+
+
+@dataclass
+class _Part:
+    """One model's columns in the row: which attributes, how to convert the values."""
+
+    model: type[Model]
+    attnames: list[str]
+    converters: list[tuple[int, Any, Any]]  # (position, converter, column)
+
+
+# The statement reading the documents shown, per database vendor; made once.
+_shown_statements: dict[str, tuple[str, list[_Part], list[Any]]] = {}
+
+
+def _shown_statement() -> tuple[str, list[_Part], list[Any]]:
+    """The SELECT reading the documents listed in ``shown`` (id, page) with their stored
+    file, category, uploader and the text of the page given, and how to make model instances
+    of its rows as the ORM would (the same converters, the other fields deferred)."""
+    vendor = connection.vendor
+    if vendor in _shown_statements:
+        return _shown_statements[vendor]
+    q = connection.ops.quote_name
+    relations = [Document._meta.get_field(name) for name in ("stored_file", "category", "uploader")]
+
+    def subquery(model: type[Model], column: str, key: str) -> str:
+        # A value or two of a related row: cheaper for PostgreSQL to plan than one more join.
+        return (
+            f"(SELECT x.{q(column)} FROM {q(model._meta.db_table)} x "
+            f"WHERE x.{q(model._meta.pk.column)} = {key})"
+        )
+
+    joined = {"document": "d", "stored_file": "s"}
+    columns, parts = [], []
+    for name, model in [("document", Document)] + [(r.name, r.related_model) for r in relations]:
+        wanted = {model._meta.get_field(f).attname for f in SHOWN_FIELDS[name]}
+        # In the model's field order, as Model.from_db takes them.
+        fields = [f for f in model._meta.concrete_fields if f.attname in wanted]
+        part = _Part(model, [f.attname for f in fields], [])
+        key = f"d.{q(Document._meta.get_field(name).column)}" if name not in joined else ""
+        for i, f in enumerate(fields):
+            if name in joined:
+                columns.append(f"{joined[name]}.{q(f.column)}")
+            else:
+                columns.append(key if f.primary_key else subquery(model, f.column, key))
+            column = f.get_col(joined.get(name, "x"))
+            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            ):
+                part.converters.append((i, convert, column))
+        parts.append(part)
+    page = {f: q(Page._meta.get_field(f).column) for f in ("stored_file", "number", "text")}
+    text = (
+        f"(SELECT x.{page['text']} FROM {q(Page._meta.db_table)} x "
+        f"WHERE x.{page['stored_file']} = d.{q(relations[0].column)} "
+        f"AND x.{page['number']} = shown.page)"
+    )
+    stored_file = relations[0].related_model._meta
+    sql = (
+        f"SELECT {', '.join(columns)}, {text} FROM shown "
+        f"JOIN {q(Document._meta.db_table)} d ON d.{q(Document._meta.pk.column)} = shown.id "
+        f"JOIN {q(stored_file.db_table)} s ON s.{q(stored_file.pk.column)} "
+        f"= d.{q(relations[0].column)}"
+    )
+    _shown_statements[vendor] = (sql, parts, relations)
+    return _shown_statements[vendor]
+
+
+def _instance(part: _Part, db: str, values: Sequence) -> Model:
+    """A model instance of the values read, made as unpickling makes one: the fields read set,
+    the others deferred. (``Model.from_db`` goes through ``__init__``, which for the few
+    documents shown costs more than the statements that find them.)"""
+    instance = part.model.__new__(part.model)
+    instance.__dict__.update(zip(part.attnames, values, strict=True))
+    instance._state = state = ModelState()
+    state.adding, state.db = False, db
+    return instance
+
+
+def _load_documents(cursor, first_pages: dict[int, int]) -> dict[int, tuple[Document, str]]:
+    """The documents shown, by id, with their related objects and the text of the page given
+    for each (0: none), in one statement."""
+    sql, parts, relations = _shown_statement()
+    values = ", ".join(["(%s, %s)"] * len(first_pages))
+    cursor.execute(
+        f"WITH shown (id, page) AS (VALUES {values}) {sql}",
+        [value for item in first_pages.items() for value in item],
+    )
+    db = connection.alias
+    loaded = {}
+    for row in cursor.fetchall():
+        instances, start = [], 0
+        for part in parts:
+            values = list(row[start : start + len(part.attnames)])
+            start += len(part.attnames)
+            for i, convert, column in part.converters:
+                values[i] = convert(values[i], column, connection)
+            instances.append(None if values[0] is None else _instance(part, db, values))
+        document = instances[0]
+        for relation, related in zip(relations, instances[1:], strict=True):
+            relation.set_cached_value(document, related)
+        loaded[document.pk] = (document, row[-1] or "")
+    return loaded
 
 
 # --- Snippets --------------------------------------------------------------------------------
@@ -368,14 +446,45 @@ def _normalized_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     return "".join(folded), origin
 
 
+# Characters that fold (NFKC, lower case) to themselves, to a plain ASCII letter or digit
+# (capitals, full-width forms) or to no letter at all (punctuation, spaces): ASCII, general
+# and CJK punctuation, the common CJK ideographs, full-width forms. In a text made of them
+# only (nearly every page), the words are found where they are written; the others
+# (compatibility ideographs, combining marks, accented capitals…) take the exact, slower way.
+PLAIN = re.compile(
+    r"[\x00-\x7f\u2000-\u206f\u3000-\u3029\u3030-\u3037\u303b-\u303f"
+    r"\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]*"
+)
+
+
+def _written(char: str) -> str:
+    # An ASCII letter or digit may be written full width (ｅ, Ｅ); the case is left to IGNORECASE.
+    if char.isascii() and char.isalnum():
+        return f"[{char}{chr(ord(char) + 0xFEE0)}]"
+    return re.escape(char)
+
+
+@lru_cache(maxsize=256)
+def _patterns(terms: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
+    """The terms as they may be written in a plain text (any case, full-width letters and
+    digits), and as they are in a folded one."""
+    written = "|".join("".join(_written(c) for c in term) for term in terms)
+    folded = "|".join(re.escape(term) for term in terms)
+    return re.compile(written, re.IGNORECASE), re.compile(folded)
+
+
 def _spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     if not terms or not text:
         return []
-    folded, origin = _normalized_with_offsets(text)
-    pattern = re.compile("|".join(re.escape(t) for t in terms))
+    written, folded = _patterns(tuple(terms))
+    if PLAIN.fullmatch(text):
+        # Folding a whole page would cost more than the rest of a search.
+        found = [m.span() for m in written.finditer(text)]
+    else:
+        normalized, origin = _normalized_with_offsets(text)
+        found = [(origin[m.start()], origin[m.end() - 1] + 1) for m in folded.finditer(normalized)]
     spans: list[tuple[int, int]] = []
-    for m in pattern.finditer(folded):
-        start, end = origin[m.start()], origin[m.end() - 1] + 1
+    for start, end in found:
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
@@ -397,10 +506,10 @@ def snippet(text: str, terms: Sequence[str], length: int = SNIPPET_LENGTH) -> Sa
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(escape(text[position:s]))
-        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        out.append(html.escape(text[position:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
         position = e
-    out.append(escape(text[position:end]))
+    out.append(html.escape(text[position:end]))
     if end < len(text):
         out.append("…")
     return mark_safe("".join(out))
@@ -408,8 +517,6 @@ def snippet(text: str, terms: Sequence[str], length: int = SNIPPET_LENGTH) -> Sa
 
 def plain(snippet_html: str) -> str:
     """A snippet for a terminal: the marks as 【】, entities decoded."""
-    import html
-
     marked = snippet_html.replace("<mark>", "【").replace("</mark>", "】")
     return html.unescape(marked)
 

@@ -16,10 +16,13 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import jieba
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import jieba
 
 # Party-work words the general dictionary lacks or splits; kept whole in index and query.
 PARTY_WORDS = (
@@ -60,8 +63,8 @@ PARTY_WORDS = (
 )
 
 # What counts as part of a word, after NFKC folding: ASCII letters and digits, and letters of
-# any script (CJK ideographs are letters). Everything else separates words. Both databases'
-# tokenizers keep such runs whole, so the stored tokens mean the same thing on each.
+# any script (CJK ideographs are letters). Everything else separates words. Both databases
+# store such runs as they are (neither parses them again), so a token means the same on each.
 _WORD = re.compile(r"[a-z0-9]+|[^\W\d_a-z]+|\d+")
 
 _lock = threading.Lock()
@@ -75,6 +78,8 @@ def tokenizer() -> jieba.Tokenizer:
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
+                import jieba  # a tenth of a second: only once something is segmented
+
                 jieba.setLogLevel(logging.WARNING)
                 made = jieba.Tokenizer()
                 cache = settings.DATA_DIR / "cache"
@@ -115,6 +120,22 @@ def index_text(text: str) -> str:
 def query_tokens(query: str, limit: int = 32) -> list[str]:
     """The distinct tokens of a query, in order; all of them must occur (AND)."""
     return unique(tokens(query))[:limit]
+
+
+def required(tokens: Sequence[str]) -> list[str]:
+    """The tokens a match needs: ``tokens`` without the dictionary words of two or three
+    characters inside a longer token of the list. Search mode emits those wherever it emits
+    the longer token (流动党员活动证 brings 流动, 党员, 活动), so asking for them too changes
+    nothing but the cost of the query."""
+    freq = tokenizer().FREQ  # prefixes of words are in it with a count of 0
+    longer = [t for t in tokens if len(t) > 2]
+    return [
+        t
+        for t in tokens
+        if not (
+            len(t) in (2, 3) and freq.get(t) and any(len(w) > len(t) and t in w for w in longer)
+        )
+    ]
 
 
 def unique(words: Iterable[str]) -> list[str]:

@@ -1,19 +1,27 @@
 """The search index on SQLite: FTS5 tables of pre-segmented tokens.
 
-The tokens are separated by spaces, so FTS5's ``unicode61`` tokenizer keeps each Chinese word
-whole. ``library_search_document`` has one row per document — title, description and every
-word of its pages — whose row id is the document's ranking key (see ``rank_key``): FTS5 hands
-matches out in row-id order, so the newest matching documents come first and a search stops
-after the few it shows. ``library_search_key`` maps document ids to those keys.
-``library_search_page`` has one row per page; its row id is the document id (high bits) and the
-page number (low 20 bits), so the pages of a few documents are a few row-id ranges.
+The tokens are separated by spaces and FTS5's ``ascii`` tokenizer takes every other character
+as part of a word, so each token is stored exactly as the segmenter made it (``unicode61``
+would split words holding letters newer than its Unicode 6.1 tables). Four tables:
+
+- ``library_search_head``: the title and description of each document, to rank it; small,
+  so "the title holds every word" is answered from a few rows, whatever the words.
+- ``library_search_document``: every word of a document (title, description, pages), one row
+  per document, to find and count it. Only whether a word occurs matters (``detail=none``).
+- ``library_search_key``: document id → row id of the two tables above. That row id is the
+  document's ranking key (see ``rank_key``): FTS5 hands matches out in row-id order, so the
+  newest come first and a search stops after the few it shows.
+- ``library_search_page``: one row per page, row id = document id (high bits) and page number
+  (low 20 bits), so the pages of a document are one row-id range.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
+from . import BODY, HEAD, TITLE
+
+HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
 KEYS = "library_search_key"
 PAGES = "library_search_page"
@@ -32,26 +40,20 @@ def _phrase(token: str) -> str:
 
 
 def match_all(tokens: Sequence[str], columns: str = "") -> str:
-    prefix = f"{columns} : " if columns else ""
-    return "(" + " AND ".join(prefix + _phrase(t) for t in tokens) + ")"
+    every = "(" + " AND ".join(_phrase(t) for t in tokens) + ")"
+    return f"{columns} : {every}" if columns else every
 
 
-def match_any(tokens: Sequence[str]) -> str:
-    return " OR ".join(_phrase(t) for t in tokens)
-
-
-def _tier_match(tier: int, tokens: Sequence[str]) -> str:
-    title = match_all(tokens, "title")
-    head = match_all(tokens, "{title description}")
-    return {2: title, 1: f"{head} NOT {title}", 0: f"{match_all(tokens)} NOT {head}"}[tier]
+# --- Writing ---------------------------------------------------------------------------------
 
 
 def delete(cursor, document_ids: Sequence[int]) -> None:
     rows = [(d,) for d in document_ids]
-    cursor.executemany(
-        f"DELETE FROM {DOCUMENTS} WHERE rowid IN (SELECT key FROM {KEYS} WHERE document_id = %s)",
-        rows,
-    )
+    for table in (HEADS, DOCUMENTS):
+        cursor.executemany(
+            f"DELETE FROM {table} WHERE rowid IN (SELECT key FROM {KEYS} WHERE document_id = %s)",
+            rows,
+        )
     cursor.executemany(f"DELETE FROM {KEYS} WHERE document_id = %s", rows)
     cursor.executemany(
         f"DELETE FROM {PAGES} WHERE rowid BETWEEN %s AND %s",
@@ -63,79 +65,47 @@ def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
     """``documents``: (id, key, title, description, body tokens); ``pages``: (id, page,
     tokens)."""
     cursor.executemany(
-        f"INSERT INTO {DOCUMENTS} (rowid, title, description, body) VALUES (%s, %s, %s, %s)",
-        [(key, title, description, body) for _d, key, title, description, body in documents],
+        f"INSERT INTO {HEADS} (rowid, title, description) VALUES (%s, %s, %s)",
+        [(key, title, description) for _d, key, title, description, _body in documents],
+    )
+    cursor.executemany(
+        f"INSERT INTO {DOCUMENTS} (rowid, words) VALUES (%s, %s)",
+        [(key, f"{title} {description} {body}") for _d, key, title, description, body in documents],
     )
     cursor.executemany(
         f"INSERT INTO {KEYS} (document_id, key) VALUES (%s, %s)",
         [(d, key) for d, key, *_rest in documents],
     )
     cursor.executemany(
-        f"INSERT INTO {PAGES} (rowid, body) VALUES (%s, %s)",
-        [(_page_rowid(d, p), body) for d, p, body in pages if 0 < p <= PAGE_MASK],
+        f"INSERT INTO {PAGES} (rowid, words) VALUES (%s, %s)",
+        [(_page_rowid(d, p), words) for d, p, words in pages if 0 < p <= PAGE_MASK],
     )
 
 
 def clear(cursor) -> None:
-    for table in (DOCUMENTS, KEYS, PAGES):
+    for table in (HEADS, DOCUMENTS, KEYS, PAGES):
         cursor.execute(f"DELETE FROM {table}")
 
 
 def prune(cursor, keep_sql: str, keep_params: Sequence) -> None:
     """Drop the rows of every document not selected by ``keep_sql`` (a query of ids)."""
-    cursor.execute(
-        f"DELETE FROM {DOCUMENTS} WHERE rowid IN (SELECT key FROM {KEYS} "
-        f"WHERE document_id NOT IN ({keep_sql}))",
-        keep_params,
-    )
+    for table in (HEADS, DOCUMENTS):
+        cursor.execute(
+            f"DELETE FROM {table} WHERE rowid IN (SELECT key FROM {KEYS} "
+            f"WHERE document_id NOT IN ({keep_sql}))",
+            keep_params,
+        )
     cursor.execute(f"DELETE FROM {KEYS} WHERE document_id NOT IN ({keep_sql})", keep_params)
     cursor.execute(
         f"DELETE FROM {PAGES} WHERE (rowid >> {PAGE_BITS}) NOT IN ({keep_sql})", keep_params
     )
 
 
-def ranked(
-    tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int
-) -> tuple[str, list]:
-    """A query of the ids of the first ``limit`` documents of a tier (2: the title holds
-    every word; 1: the title and description do; 0: the rest) among ``docs_sql``, best first.
-    """
-    sql = (
-        f"SELECT {DOCUMENTS}.rowid & {ID_MASK} FROM {DOCUMENTS} "
-        f"JOIN ({docs_sql}) doc ON doc.id = ({DOCUMENTS}.rowid & {ID_MASK}) "
-        f"WHERE {DOCUMENTS} MATCH %s ORDER BY {DOCUMENTS}.rowid DESC LIMIT %s"
-    )
-    return sql, [*docs_params, _tier_match(tier, tokens), limit]
-
-
-def count(tokens: Sequence[str], docs_sql: str, docs_params: Sequence, cap: int):
-    """A query of how many of ``docs_sql`` hold every token, counting no further than ``cap``."""
-    sql = (
-        f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} "
-        f"JOIN ({docs_sql}) doc ON doc.id = ({DOCUMENTS}.rowid & {ID_MASK}) "
-        f"WHERE {DOCUMENTS} MATCH %s LIMIT %s)"
-    )
-    return sql, [*docs_params, match_all(tokens), cap]
-
-
-@contextmanager
-def counting(cursor) -> Iterator[None]:
-    """Nothing to arrange: FTS5 always reads its own index."""
-    yield
-
-
-def pages(tokens: Sequence[str], document_ids: Sequence[int], every: bool) -> tuple[str, list]:
-    """A query of (document_id, page) of a few documents' pages holding every token (or,
-    with ``every`` false, any of them)."""
-    match = match_all(tokens) if every else match_any(tokens)
-    parts, params = [], []
-    for document_id in document_ids:
-        parts.append(
-            f"SELECT rowid >> {PAGE_BITS}, rowid & {PAGE_MASK} FROM {PAGES} "
-            f"WHERE {PAGES} MATCH %s AND rowid BETWEEN %s AND %s"
-        )
-        params += [match, _page_rowid(document_id, 0), _page_rowid(document_id, PAGE_MASK)]
-    return " UNION ALL ".join(parts), params
+def optimize(cursor) -> None:
+    """Merge the index segments after a bulk load."""
+    for table in (HEADS, DOCUMENTS, PAGES):
+        cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+    cursor.execute("ANALYZE")
 
 
 def row_counts(cursor) -> tuple[int, int]:
@@ -143,8 +113,70 @@ def row_counts(cursor) -> tuple[int, int]:
     return tuple(cursor.fetchone())
 
 
-def optimize(cursor) -> None:
-    """Merge the index segments after a bulk load."""
-    for table in (DOCUMENTS, PAGES):
-        cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-    cursor.execute("ANALYZE")
+# --- Searching -------------------------------------------------------------------------------
+
+
+def _ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int):
+    """The ids of the first ``limit`` documents of a tier among ``docs_sql``, best first."""
+    title = match_all(tokens, "title")
+    head = match_all(tokens, "{title description}")
+    if tier == BODY:
+        table, match = DOCUMENTS, [match_all(tokens)]
+        # "Not already in a higher tier": the few head rows that hold every word.
+        extra = f"AND {DOCUMENTS}.rowid NOT IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s)"
+        match.append(head)
+    else:
+        table, extra = HEADS, ""
+        match = [title if tier == TITLE else f"{head} NOT {title}"]
+    sql = (
+        f"SELECT {table}.rowid & {ID_MASK} FROM {table} "
+        f"JOIN ({docs_sql}) doc ON doc.id = ({table}.rowid & {ID_MASK}) "
+        f"WHERE {table} MATCH %s {extra} ORDER BY {table}.rowid DESC LIMIT %s"
+    )
+    return sql, [*docs_params, *match, limit]
+
+
+def find(cursor, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, wanted: int, cap):
+    """The first ``wanted`` (document id, tier) of the documents of ``docs_sql`` holding
+    every token, best first, and how many there are, counted no further than ``cap``."""
+    ranking: list[tuple[int, int]] = []
+    for tier in (TITLE, HEAD, BODY):
+        if len(ranking) >= wanted:
+            break
+        cursor.execute(*_ranked(tier, tokens, docs_sql, docs_params, wanted - len(ranking)))
+        ranking += [(row[0], tier) for row in cursor.fetchall()]
+    if len(ranking) < wanted:
+        return ranking, len(ranking)  # every match was read
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} "
+        f"JOIN ({docs_sql}) doc ON doc.id = ({DOCUMENTS}.rowid & {ID_MASK}) "
+        f"WHERE {DOCUMENTS} MATCH %s LIMIT %s)",
+        [*docs_params, match_all(tokens), cap],
+    )
+    return ranking, cursor.fetchone()[0]
+
+
+def pages(cursor, tokens: Sequence[str], document_ids: Sequence[int]) -> dict[int, dict]:
+    """The pages of the documents that hold any token, and whether each holds them all:
+    {document id: {page: True / False}}."""
+    # One row-id range seek per document and token: cheaper than an AND and an OR query.
+    shown = ", ".join(["(%s)"] * len(document_ids))
+    seek = (
+        f"SELECT p.rowid, %s FROM shown JOIN {PAGES} p ON p.rowid "
+        f"BETWEEN shown.id << {PAGE_BITS} AND (shown.id << {PAGE_BITS}) | {PAGE_MASK} "
+        f"WHERE {PAGES} MATCH %s"
+    )
+    cursor.execute(
+        f"WITH shown (id) AS (VALUES {shown}) " + " UNION ALL ".join([seek] * len(tokens)),
+        [
+            *document_ids,
+            *(value for n, token in enumerate(tokens) for value in (n, _phrase(token))),
+        ],
+    )
+    held: dict[int, dict[int, set[int]]] = {d: {} for d in document_ids}
+    for rowid, n in cursor.fetchall():
+        held[rowid >> PAGE_BITS].setdefault(rowid & PAGE_MASK, set()).add(n)
+    every = len(tokens)
+    return {
+        d: {page: len(n) == every for page, n in numbers.items()} for d, numbers in held.items()
+    }
