@@ -26,6 +26,7 @@ from django.db import connections
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 
+from cunju.core.dbsettings import execute_with_settings
 from cunju.core.tree import STEP_WIDTH, subtree_q
 
 from . import checkpoints
@@ -369,9 +370,13 @@ def _corrected(root: str, length: int, on: dt.date, base: _Checkpoint | None) ->
             parts += [began_between("", then, on), ended_between("-", then, on)]
     totals: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
-        _execute_serial(
+        # PostgreSQL plans the sum over a province's tallies in parallel, which on a small
+        # server is slower than one process (19 against 12 ms on two cores), and much slower
+        # under load.
+        execute_with_settings(
             connection,
             cursor,
+            {"max_parallel_workers_per_gather": "0"},
             " UNION ALL ".join(sql for sql, _params in parts),
             [param for _sql, params in parts for param in params],
         )
@@ -384,32 +389,6 @@ def _corrected(root: str, length: int, on: dt.date, base: _Checkpoint | None) ->
             for i, n in enumerate(numbers):
                 sums[i] += n or 0
     return [(key, *sums) for key, sums in totals.items() if any(sums)]
-
-
-# PostgreSQL plans the sum over a province's tallies in parallel, which on a small server
-# is slower than one process (19 against 12 ms on two cores) and much slower under load.
-# The setting is local to the statement: it ends with the implicit transaction of a
-# statement list or, inside a transaction, with the savepoint rolled back around it.
-_SERIAL = "SELECT set_config('max_parallel_workers_per_gather', '0', true)"
-
-
-def _execute_serial(connection, cursor, sql: str, params: list) -> None:
-    """Run ``sql`` without parallel workers on PostgreSQL, in one round trip."""
-    if connection.vendor != "postgresql":
-        cursor.execute(sql, params)
-        return
-    if connection.in_atomic_block:
-        cursor.execute(
-            f"SAVEPOINT subtree_counts; {_SERIAL}; {sql}; "
-            "ROLLBACK TO SAVEPOINT subtree_counts; RELEASE SAVEPOINT subtree_counts",
-            params,
-        )
-        skip = 2
-    else:
-        cursor.execute(f"{_SERIAL}; {sql}", params)
-        skip = 1
-    for _ in range(skip):
-        cursor.nextset()
 
 
 def _periods_direct(root: str, length: int, on: dt.date) -> list[tuple[str, int, int, int]]:

@@ -218,6 +218,21 @@ def _query_tokens(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(tokens), tuple(segment.required(tokens))
 
 
+def _find(impl, cursor, tokens, docs_sql: str, docs_params, wanted: int):
+    """The first ``wanted`` (document id, tier) of the documents of ``docs_sql`` holding
+    every token, best first (a tier is read only while places are left), and how many
+    there are, counted up to ``MAX_COUNT + 1`` only when the tiers did not read them all."""
+    ranking: list[tuple[int, int]] = []
+    for tier in (TITLE, HEAD, BODY):
+        if len(ranking) >= wanted:
+            break
+        cursor.execute(*impl.ranked(tier, tokens, docs_sql, docs_params, wanted - len(ranking)))
+        ranking += [(row[0], tier) for row in cursor.fetchall()]
+    if len(ranking) < wanted:
+        return ranking, len(ranking)  # every match was read
+    return ranking, impl.count(cursor, tokens, docs_sql, docs_params, MAX_COUNT + 1)
+
+
 def search(
     user: Any,
     query: str,
@@ -245,7 +260,7 @@ def search(
     impl = backend()
     wanted = offset + limit
     with connection.cursor() as cursor:
-        ranking, found = impl.find(cursor, needed, docs_sql, docs_params, wanted, MAX_COUNT + 1)
+        ranking, found = _find(impl, cursor, needed, docs_sql, docs_params, wanted)
         if len(ranking) < wanted:
             results.total = len(ranking)  # every match was read
         else:

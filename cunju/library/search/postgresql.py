@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from cunju.core.dbsettings import execute_with_settings
+
 from . import BODY, HEAD, TITLE
 
 HEADS = "library_search_head"
@@ -95,7 +97,7 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def _ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int):
+def ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int):
     """The ids of the first ``limit`` documents of a tier among ``docs_sql``, best first."""
     query = query_all(tokens)
     if tier == BODY:
@@ -119,43 +121,20 @@ def _ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequen
 
 # Count through the GIN index: the planner does not price unpacking the large ``words`` value
 # of every row, and would scan the table for a common word (tens of milliseconds against a
-# few). The settings are local to the statement: they end with the implicit transaction of a
-# statement list, or, inside a transaction, with the savepoint rolled back around them.
-_INDEX_ONLY = (
-    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
-)
+# few).
+_INDEX_ONLY = {"enable_seqscan": "off", "enable_indexscan": "off"}
 
 
-def find(cursor, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, wanted: int, cap):
-    """The first ``wanted`` (document id, tier) of the documents of ``docs_sql`` holding
-    every token, best first, and how many there are, counted no further than ``cap``."""
-    ranking: list[tuple[int, int]] = []
-    for tier in (TITLE, HEAD, BODY):
-        if len(ranking) >= wanted:
-            break
-        cursor.execute(*_ranked(tier, tokens, docs_sql, docs_params, wanted - len(ranking)))
-        ranking += [(row[0], tier) for row in cursor.fetchall()]
-    if len(ranking) < wanted:
-        return ranking, len(ranking)  # every match was read
-    count = (
+def count(cursor, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, cap: int) -> int:
+    """How many documents of ``docs_sql`` hold every token, counted no further than ``cap``."""
+    sql = (
         f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} s "
         f"JOIN ({docs_sql}) doc ON doc.id = s.document_id "
         "WHERE s.words @@ %s::tsquery LIMIT %s) AS found"
     )
     params = [*docs_params, query_all(tokens), cap]
-    if connection.in_atomic_block:
-        cursor.execute(
-            f"SAVEPOINT library_search; {_INDEX_ONLY}; {count}; "
-            "ROLLBACK TO SAVEPOINT library_search; RELEASE SAVEPOINT library_search",
-            params,
-        )
-        skip = 2
-    else:
-        cursor.execute(f"{_INDEX_ONLY}; {count}", params)
-        skip = 1
-    for _ in range(skip):
-        cursor.nextset()
-    return ranking, cursor.fetchone()[0]
+    execute_with_settings(connection, cursor, _INDEX_ONLY, sql, params)
+    return cursor.fetchone()[0]
 
 
 def pages(cursor, tokens: Sequence[str], document_ids: Sequence[int]) -> dict[int, dict]:

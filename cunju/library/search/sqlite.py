@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import BODY, HEAD, TITLE
+from . import BODY, TITLE
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -116,7 +116,7 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def _ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int):
+def ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int):
     """The ids of the first ``limit`` documents of a tier among ``docs_sql``, best first."""
     title = match_all(tokens, "title")
     head = match_all(tokens, "{title description}")
@@ -136,24 +136,15 @@ def _ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequen
     return sql, [*docs_params, *match, limit]
 
 
-def find(cursor, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, wanted: int, cap):
-    """The first ``wanted`` (document id, tier) of the documents of ``docs_sql`` holding
-    every token, best first, and how many there are, counted no further than ``cap``."""
-    ranking: list[tuple[int, int]] = []
-    for tier in (TITLE, HEAD, BODY):
-        if len(ranking) >= wanted:
-            break
-        cursor.execute(*_ranked(tier, tokens, docs_sql, docs_params, wanted - len(ranking)))
-        ranking += [(row[0], tier) for row in cursor.fetchall()]
-    if len(ranking) < wanted:
-        return ranking, len(ranking)  # every match was read
+def count(cursor, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, cap: int) -> int:
+    """How many documents of ``docs_sql`` hold every token, counted no further than ``cap``."""
     cursor.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} "
         f"JOIN ({docs_sql}) doc ON doc.id = ({DOCUMENTS}.rowid & {ID_MASK}) "
         f"WHERE {DOCUMENTS} MATCH %s LIMIT %s)",
         [*docs_params, match_all(tokens), cap],
     )
-    return ranking, cursor.fetchone()[0]
+    return cursor.fetchone()[0]
 
 
 def pages(cursor, tokens: Sequence[str], document_ids: Sequence[int]) -> dict[int, dict]:
