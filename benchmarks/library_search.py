@@ -19,9 +19,9 @@ the page, the documents counted), for the ratio. Median and p95 over ``--runs`` 
 ``--phases`` adds where the time of a search goes. Goal (issue): p95 under 50 ms and >= 100x
 faster than the scan.
 
-After a change to the index tables (migration ``library.0002``), drop the benchmark database
-(delete the file, or ``DROP DATABASE cunju_bench_search``): it is generated again from the
-saved corpus in a few minutes.
+After a change to the index tables (a migration such as ``library.0004``), drop the
+benchmark database (delete the file, or ``DROP DATABASE cunju_bench_search``): it is
+generated again from the saved corpus in a few minutes.
 """
 
 from __future__ import annotations
@@ -301,6 +301,7 @@ def generate(documents: int, pages: int, seed: int = 2026) -> None:
                         r["title_tokens"],
                         r["description_tokens"],
                         " ".join(words),
+                        " ".join(search.scope_words(document)),
                     )
                 )
             search.bulk_insert(heads, page_rows)

@@ -11,6 +11,8 @@ class LibraryConfig(AppConfig):
     verbose_name = _("Study library")
 
     def ready(self) -> None:
-        from .search import receivers
+        from . import receivers
+        from .search import receivers as search_receivers
 
         receivers.connect()
+        search_receivers.connect()

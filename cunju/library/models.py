@@ -166,11 +166,20 @@ def ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
+def published_scope(path: str) -> tuple[str, list[str]]:
+    """The published documents a user whose scope node is at ``path`` may read: those of
+    organizations under the node (``org_path`` under the first path returned) and those
+    shared with the node or one above it (``shared_path`` among the others). The one rule,
+    read by the query below and by the search index (``search.scope_terms``)."""
+    return path, ancestor_paths(path)
+
+
 class DocumentQuerySet(ScopedQuerySet):
     def scope_condition(self, path: str) -> Q:
         # Everything under the user's node, plus what is published to a node above them.
-        return subtree_q(path, "org_path") | Q(
-            moderation=Moderation.PUBLISHED, shared_path__in=ancestor_paths(path)
+        under, shared_with = published_scope(path)
+        return subtree_q(under, "org_path") | Q(
+            moderation=Moderation.PUBLISHED, shared_path__in=shared_with
         )
 
     def published(self) -> DocumentQuerySet:

@@ -26,6 +26,7 @@ from cunju.places.models import Place
 from . import rules, tallies
 from .history import open_version
 from .models import CommitteeMember, Organization, OrganizationVersion, Term
+from .signals import subtree_moved
 
 
 @action("organizations.create_organization", gettext_lazy("Set up a Party organization"))
@@ -215,6 +216,8 @@ def move_organization(
         )
         for p in spanning
     )
+    # Apps holding copies of the paths (library documents) follow in the same transaction.
+    subtree_moved.send(Organization, old_path=old_path, new_path=new_path)
     # Every organization in the subtree has a new path from ``on``.
     moved = list(Organization.objects.subtree(org))
     versions = OrganizationVersion.objects.filter(organization__in=moved, valid_to__isnull=True)

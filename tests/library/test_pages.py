@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cunju.library.models import Moderation, Page, Reading
 from cunju.library.templatetags.library import download_label, filesize, reflow
@@ -67,7 +68,7 @@ def test_the_document_page_shows_what_the_source_page_shows(world):
     assert f"<dd>{filesize(stored.size_bytes)}</dd>" in body
     assert stored.page_count == 3
     assert "<dd>3 pages</dd>" in body
-    assert f"<dd>{doc.created_at:%Y-%m-%d}</dd>" in body
+    assert f"<dd>{timezone.localtime(doc.created_at):%Y-%m-%d}</dd>" in body
     assert world.category_study.name in body
     assert world.clerk_a.full_name in body  # the uploader
     assert "学习" in body and "党建" in body  # tags

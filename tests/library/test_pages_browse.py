@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from cunju.core.models import AuditEvent
 from cunju.library.models import Category, Document, Processing, StoredFile
@@ -28,7 +29,7 @@ def test_the_shelf_shows_published_documents_in_scope_as_cards(world):
     assert reverse("library:preview", args=[world.doc_a.pk, 1, "small"]) in body
     assert "3 pages" in body and "3 points" in body and "Free" in body
     assert world.clerk_a.full_name in body
-    assert f"{world.doc_a.published_at:%Y-%m-%d}" in body
+    assert f"{timezone.localtime(world.doc_a.published_at):%Y-%m-%d}" in body
     # The shelves: every category with how many documents this reader finds there.
     categories = dict((c.name, n) for c, n in response.context["categories"])
     assert categories == {"理论学习": 2, "党建工作": 0}

@@ -15,8 +15,14 @@ shows and stops, whatever the number of matches; the count stops at ``MAX_COUNT`
 counts such as bm25 or ts_rank differ between the databases and would cost a pass over every
 match.)
 
-Only published documents the user may read are found (``Document.objects.readable_by``),
-filtered inside the query so that counts and pages are right.
+Only published documents the user may read are found, and the index holds only published
+documents. Who may read a document, its category and its format are words of the index too
+(``scope_words``: words no text can hold), so that the scope and the filters are part of the
+full-text query itself (``Condition``), and a date range a range of ranking keys: ranking and
+counting read the index alone, never the documents table. The words follow the rule of
+``Document.objects.readable_by`` (``models.published_scope``); the documents shown are checked
+against the database once more (``_shown``), so a document changed since it was indexed
+never shows where it should not.
 
 A search is a few statements whatever the library's size — the ranking tiers it needs, the
 count, the pages of the documents shown, those documents with the text of their first
@@ -35,13 +41,21 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from cunju.library.models import Category, Document, Moderation, Page
+from cunju.core.scoping import scope_paths
+from cunju.library.models import (
+    Category,
+    Document,
+    Moderation,
+    Page,
+    ancestor_paths,
+    published_scope,
+)
 
 from . import segment
 
@@ -111,9 +125,75 @@ def rank_key(document: Document) -> int:
     return (max(published, 0) << 31) | document.pk
 
 
+# Scope and filters as words: the mark is neither a letter nor a digit, so no segmented text
+# holds a word that starts with it (``segment.split_word``), and nobody can type one.
+MARK = "\ue000"
+
+
+def _word(kind: str, value: Any) -> str:
+    # Paths lose their dots (the SQLite tokenizer would split there) and their case (it
+    # folds ASCII); base-36 steps stay distinct.
+    return f"{MARK}{kind}{value}".replace(".", "").lower()
+
+
+def scope_words(document: Document) -> list[str]:
+    """What the index holds of a document besides its text: its organization and each one
+    above it, the node it is shared with, its category and its format."""
+    words = [_word("o", path) for path in ancestor_paths(document.org_path)]
+    words.append(_word("s", document.shared_path))
+    words.append(_word("c", document.category_id or 0))
+    words.append(_word("f", document.stored_file.format))
+    return words
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What a document must also hold to be found: a word of each group (scope, category,
+    format), and a ranking key in ``keys`` (a range of publication dates) unless None."""
+
+    groups: tuple[tuple[str, ...], ...] = ()
+    keys: tuple[int, int] | None = None
+
+
+def _day_start(day: dt.date) -> int:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+    return int(start.timestamp())
+
+
+def condition(
+    user: Any,
+    *,
+    category: Category | int | None = None,
+    format: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Condition | None:
+    """The index's form of ``searchable()``: None when the user may read nothing."""
+    paths = scope_paths(user)
+    groups: list[tuple[str, ...]] = []
+    if paths is not None:
+        if "organization" not in paths:
+            return None
+        under, shared_with = published_scope(paths["organization"])
+        groups.append((_word("o", under), *(_word("s", path) for path in shared_with)))
+    if category:
+        groups.append((_word("c", getattr(category, "pk", category)),))
+    if format:
+        groups.append((_word("f", format),))
+    keys = None
+    if date_from or date_to:
+        # Days in the current time zone, as ``published_at__date`` reads them; a document
+        # never published (key below 2³¹) is outside every range.
+        low = max(_day_start(date_from), 1) << 31 if date_from else 1 << 31
+        high = (_day_start(date_to + dt.timedelta(days=1)) << 31) - 1 if date_to else (1 << 63) - 1
+        keys = (low, high)
+    return Condition(tuple(groups), keys)
+
+
 def document_rows(document: Document) -> tuple[tuple, list[tuple]]:
     """The index rows of a document: (id, ranking key, title tokens, description tokens,
-    the distinct tokens of all its pages) and a (id, page, tokens) row per page with words."""
+    the distinct tokens of all its pages, its ``scope_words``) and a (id, page, tokens) row
+    per page with words."""
     pages = []
     words: dict[str, None] = {}
     numbered = Page.objects.filter(stored_file_id=document.stored_file_id).order_by("number")
@@ -128,6 +208,7 @@ def document_rows(document: Document) -> tuple[tuple, list[tuple]]:
         segment.index_text(document.title),
         segment.index_text(document.description),
         " ".join(words),
+        " ".join(scope_words(document)),
     )
     return head, pages
 
@@ -145,6 +226,17 @@ def index_document(document: Document) -> None:
         impl.insert(cursor, [head], pages)
 
 
+def rescope_documents(document_ids: Sequence[int]) -> None:
+    """Rewrite the scope words of these documents (their organizations moved), in the
+    caller's transaction; their text is not segmented again. Documents not in the index are
+    left out."""
+    documents = Document.objects.filter(pk__in=document_ids, moderation=Moderation.PUBLISHED)
+    rows = [(d.pk, scope_words(d)) for d in documents.select_related("stored_file")]
+    if rows:
+        with transaction.atomic(), connection.cursor() as cursor:
+            backend().rescope(cursor, rows)
+
+
 def unindex_document(document: Document) -> None:
     """Remove the document from the index (taken down; deleted: see ``receivers``)."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -158,7 +250,11 @@ def reindex_all(batch: int = 100) -> int:
     nobody waits on one long write; the rows of unpublished documents are dropped at the end.
     """
     impl = backend()
-    published = Document.objects.filter(moderation=Moderation.PUBLISHED).order_by("pk")
+    published = (
+        Document.objects.filter(moderation=Moderation.PUBLISHED)
+        .select_related("stored_file")
+        .order_by("pk")
+    )
     done = 0
     last = 0
     while True:
@@ -218,19 +314,19 @@ def _query_tokens(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(tokens), tuple(segment.required(tokens))
 
 
-def _find(impl, cursor, tokens, docs_sql: str, docs_params, wanted: int):
-    """The first ``wanted`` (document id, tier) of the documents of ``docs_sql`` holding
-    every token, best first (a tier is read only while places are left), and how many
+def _find(impl, cursor, tokens, where: Condition, wanted: int):
+    """The first ``wanted`` (document id, tier) of the documents holding every token and
+    meeting ``where``, best first (a tier is read only while places are left), and how many
     there are, counted up to ``MAX_COUNT + 1`` only when the tiers did not read them all."""
     ranking: list[tuple[int, int]] = []
     for tier in (TITLE, HEAD, BODY):
         if len(ranking) >= wanted:
             break
-        cursor.execute(*impl.ranked(tier, tokens, docs_sql, docs_params, wanted - len(ranking)))
+        cursor.execute(*impl.ranked(tier, tokens, where, wanted - len(ranking)))
         ranking += [(row[0], tier) for row in cursor.fetchall()]
     if len(ranking) < wanted:
         return ranking, len(ranking)  # every match was read
-    return ranking, impl.count(cursor, tokens, docs_sql, docs_params, MAX_COUNT + 1)
+    return ranking, impl.count(cursor, tokens, where, MAX_COUNT + 1)
 
 
 def search(
@@ -250,17 +346,14 @@ def search(
     results = SearchResults(query=query or "", tokens=tokens, limit=limit, offset=offset)
     if not tokens or not getattr(user, "is_authenticated", False):
         return results
-    documents = searchable(
-        user, category=category, format=format, date_from=date_from, date_to=date_to
-    )
-    try:
-        docs_sql, docs_params = documents.values("id").query.sql_with_params()
-    except EmptyResultSet:
+    filters = {"category": category, "format": format, "date_from": date_from, "date_to": date_to}
+    where = condition(user, **filters)
+    if where is None:
         return results
     impl = backend()
     wanted = offset + limit
     with connection.cursor() as cursor:
-        ranking, found = _find(impl, cursor, needed, docs_sql, docs_params, wanted)
+        ranking, found = _find(impl, cursor, needed, where, wanted)
         if len(ranking) < wanted:
             results.total = len(ranking)  # every match was read
         else:
@@ -270,15 +363,18 @@ def search(
             return results
         ids = [pk for pk, _tier in ranking]
         pages = {pk: _shown_pages(held) for pk, held in impl.pages(cursor, needed, ids).items()}
-        # The ids came out of the scoped query above; no need to compile the scope again.
         loaded = _load_documents(
             cursor, {pk: numbers[0] if numbers else 0 for pk, numbers in pages.items()}
         )
     terms = highlight_terms(query, tokens)
+    admits = _admits(user, **filters)
     for document_id, tier in ranking:
         if document_id not in loaded:  # deleted meanwhile
             continue
         document, page_text = loaded[document_id]
+        if not admits(document):  # changed since it was indexed, not yet indexed again
+            results.total -= 1
+            continue
         text = page_text or _head_text(document, terms)
         results.hits.append(
             SearchHit(
@@ -290,6 +386,38 @@ def search(
             )
         )
     return results
+
+
+def _admits(
+    user: Any,
+    *,
+    category: Category | int | None,
+    format: str | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+):
+    """Whether a document read from the database may be shown: ``searchable()`` asked of the
+    few documents shown, in Python. The index may lag behind a change by a moment (a new
+    sharing, say, indexed once committed); what it found is shown only if this agrees."""
+    paths = scope_paths(user)
+    scope = None if paths is None else published_scope(paths["organization"])
+    category_id = getattr(category, "pk", category)
+
+    def admits(document: Document) -> bool:
+        if document.moderation != Moderation.PUBLISHED or document.published_at is None:
+            return False
+        if scope and not (
+            document.org_path.startswith(scope[0]) or document.shared_path in scope[1]
+        ):
+            return False
+        if category_id and document.category_id != int(category_id):
+            return False
+        if format and document.stored_file.format != format:
+            return False
+        day = timezone.localdate(document.published_at)
+        return not (date_from and day < date_from) and not (date_to and day > date_to)
+
+    return admits
 
 
 def _shown_pages(held: dict[int, bool]) -> list[int]:
@@ -320,6 +448,8 @@ SHOWN_FIELDS = {
         "category",
         "uploader",
         "price",
+        "org_path",
+        "shared_path",
         "moderation",
         "published_at",
         "read_count",

@@ -4,8 +4,9 @@ The tsvectors are made from the already segmented tokens without PostgreSQL's pa
 (``array_to_tsvector``), so they hold exactly the tokens the segmenter made, without
 positions: only whether a word occurs matters. Per document, ``library_search_head`` holds
 its ``title`` and ``head`` (title and description) to rank it and ``library_search_document``
-its ``words`` (title, description and every word of its pages) to find and count it; both
-carry ``key``, the ranking key (see ``rank_key``), to hand out the newest first.
+its ``words`` (title, description and every word of its pages) to find and count it; each
+of the three also holds the document's scope words (``scope_words``), and both tables carry
+``key``, the ranking key (see ``rank_key``), to hand out the newest first.
 ``library_search_page`` has one row per page, read by primary key for the few documents
 shown. Queries are written as tsquery literals (each token quoted), never parsed from user
 input.
@@ -19,7 +20,7 @@ from django.db import connection
 
 from cunju.core.dbsettings import execute_with_settings
 
-from . import BODY, HEAD, TITLE
+from . import BODY, HEAD, MARK, TITLE, Condition
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -38,6 +39,18 @@ def query_any(tokens: Sequence[str]) -> str:
     return " | ".join(_lexeme(t) for t in tokens)
 
 
+def query_where(tokens: Sequence[str], where: Condition) -> str:
+    """Every token, and a word of each group of ``where``."""
+    groups = "".join(f" & ({query_any(group)})" for group in where.groups)
+    return f"({query_all(tokens)}){groups}"
+
+
+def _keys(where: Condition) -> tuple[str, list]:
+    if where.keys is None:
+        return "", []
+    return " AND s.key BETWEEN %s AND %s", list(where.keys)
+
+
 # --- Writing ---------------------------------------------------------------------------------
 
 
@@ -48,28 +61,48 @@ def delete(cursor, document_ids: Sequence[int]) -> None:
 
 
 def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
-    """``documents``: (id, key, title, description, body tokens); ``pages``: (id, page,
-    tokens)."""
+    """``documents``: (id, key, title, description, body tokens, scope words); ``pages``:
+    (id, page, tokens)."""
     cursor.executemany(
         f"INSERT INTO {HEADS} (document_id, key, title, head) "
         "VALUES (%s, %s, array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[]))",
         [
-            (d, key, title.split(), f"{title} {description}".split())
-            for d, key, title, description, _body in documents
+            (d, key, f"{title} {scope}".split(), f"{title} {description} {scope}".split())
+            for d, key, title, description, _body, scope in documents
         ],
     )
     cursor.executemany(
         f"INSERT INTO {DOCUMENTS} (document_id, key, words) "
         "VALUES (%s, %s, array_to_tsvector(%s::text[]))",
         [
-            (d, key, f"{title} {description} {body}".split())
-            for d, key, title, description, body in documents
+            (d, key, f"{title} {description} {body} {scope}".split())
+            for d, key, title, description, body, scope in documents
         ],
     )
     cursor.executemany(
         f"INSERT INTO {PAGES} (document_id, page, words) "
         "VALUES (%s, %s, array_to_tsvector(%s::text[]))",
         [(d, page, words.split()) for d, page, words in pages if page > 0],
+    )
+
+
+def _rescoped(column: str) -> str:
+    # The column without its scope words (those that start with the mark), with the new ones.
+    return (
+        f"{column} = ts_delete({column}, ARRAY(SELECT lexeme FROM unnest({column}) "
+        f"WHERE starts_with(lexeme, %s))) || array_to_tsvector(%s::text[])"
+    )
+
+
+def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
+    """New scope words for these (document id, words), in both tables."""
+    cursor.executemany(
+        f"UPDATE {HEADS} SET {_rescoped('title')}, {_rescoped('head')} WHERE document_id = %s",
+        [(MARK, scope, MARK, scope, d) for d, scope in rows],
+    )
+    cursor.executemany(
+        f"UPDATE {DOCUMENTS} SET {_rescoped('words')} WHERE document_id = %s",
+        [(MARK, scope, d) for d, scope in rows],
     )
 
 
@@ -97,9 +130,9 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int):
-    """The ids of the first ``limit`` documents of a tier among ``docs_sql``, best first."""
-    query = query_all(tokens)
+def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int):
+    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first."""
+    query, words = query_where(tokens, where), query_all(tokens)
     if tier == BODY:
         table = DOCUMENTS
         condition = (
@@ -112,11 +145,11 @@ def ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequenc
             TITLE: "s.title @@ %s::tsquery",
             HEAD: "s.head @@ %s::tsquery AND NOT s.title @@ %s::tsquery",
         }[tier]
+    keys, key_params = _keys(where)
     sql = (
-        f"SELECT s.document_id FROM {table} s JOIN ({docs_sql}) doc ON doc.id = s.document_id "
-        f"WHERE {condition} ORDER BY s.key DESC LIMIT %s"
+        f"SELECT s.document_id FROM {table} s WHERE {condition}{keys} ORDER BY s.key DESC LIMIT %s"
     )
-    return sql, [*docs_params, *[query] * condition.count("%s"), limit]
+    return sql, [query, *[words] * (condition.count("%s") - 1), *key_params, limit]
 
 
 # Count through the GIN index: the planner does not price unpacking the large ``words`` value
@@ -125,14 +158,15 @@ def ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequenc
 _INDEX_ONLY = {"enable_seqscan": "off", "enable_indexscan": "off"}
 
 
-def count(cursor, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, cap: int) -> int:
-    """How many documents of ``docs_sql`` hold every token, counted no further than ``cap``."""
+def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
+    """How many documents meeting ``where`` hold every token, counted no further than
+    ``cap``."""
+    keys, key_params = _keys(where)
     sql = (
         f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} s "
-        f"JOIN ({docs_sql}) doc ON doc.id = s.document_id "
-        "WHERE s.words @@ %s::tsquery LIMIT %s) AS found"
+        f"WHERE s.words @@ %s::tsquery{keys} LIMIT %s) AS found"
     )
-    params = [*docs_params, query_all(tokens), cap]
+    params = [query_where(tokens, where), *key_params, cap]
     execute_with_settings(connection, cursor, _INDEX_ONLY, sql, params)
     return cursor.fetchone()[0]
 

@@ -4,10 +4,12 @@ The tokens are separated by spaces and FTS5's ``ascii`` tokenizer takes every ot
 as part of a word, so each token is stored exactly as the segmenter made it (``unicode61``
 would split words holding letters newer than its Unicode 6.1 tables). Four tables:
 
-- ``library_search_head``: the title and description of each document, to rank it; small,
-  so "the title holds every word" is answered from a few rows, whatever the words.
-- ``library_search_document``: every word of a document (title, description, pages), one row
-  per document, to find and count it. Only whether a word occurs matters (``detail=none``).
+- ``library_search_head``: the title and description of each document, to rank it, and its
+  scope words (``scope_words``); small, so "the title holds every word" is answered from a
+  few rows, whatever the words.
+- ``library_search_document``: every word of a document (title, description, pages, scope),
+  one row per document, to find and count it. Only whether a word occurs matters
+  (``detail=none``).
 - ``library_search_key``: document id → row id of the two tables above. That row id is the
   document's ranking key (see ``rank_key``): FTS5 hands matches out in row-id order, so the
   newest come first and a search stops after the few it shows.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import BODY, TITLE
+from . import BODY, MARK, TITLE, Condition
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -44,6 +46,20 @@ def match_all(tokens: Sequence[str], columns: str = "") -> str:
     return f"{columns} : {every}" if columns else every
 
 
+def match_groups(where: Condition, columns: str = "") -> str:
+    """A word of each group, or nothing to add."""
+    if not where.groups:
+        return ""
+    every = " AND ".join("(" + " OR ".join(map(_phrase, g)) + ")" for g in where.groups)
+    return f" AND {columns} : ({every})" if columns else f" AND {every}"
+
+
+def _keys(table: str, where: Condition) -> tuple[str, list]:
+    if where.keys is None:
+        return "", []
+    return f" AND {table}.rowid BETWEEN %s AND %s", list(where.keys)
+
+
 # --- Writing ---------------------------------------------------------------------------------
 
 
@@ -62,15 +78,18 @@ def delete(cursor, document_ids: Sequence[int]) -> None:
 
 
 def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
-    """``documents``: (id, key, title, description, body tokens); ``pages``: (id, page,
-    tokens)."""
+    """``documents``: (id, key, title, description, body tokens, scope words); ``pages``:
+    (id, page, tokens)."""
     cursor.executemany(
-        f"INSERT INTO {HEADS} (rowid, title, description) VALUES (%s, %s, %s)",
-        [(key, title, description) for _d, key, title, description, _body in documents],
+        f"INSERT INTO {HEADS} (rowid, title, description, scope) VALUES (%s, %s, %s, %s)",
+        [(key, title, description, scope) for _d, key, title, description, _b, scope in documents],
     )
     cursor.executemany(
         f"INSERT INTO {DOCUMENTS} (rowid, words) VALUES (%s, %s)",
-        [(key, f"{title} {description} {body}") for _d, key, title, description, body in documents],
+        [
+            (key, f"{title} {description} {body} {scope}")
+            for _d, key, title, description, body, scope in documents
+        ],
     )
     cursor.executemany(
         f"INSERT INTO {KEYS} (document_id, key) VALUES (%s, %s)",
@@ -80,6 +99,25 @@ def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
         f"INSERT INTO {PAGES} (rowid, words) VALUES (%s, %s)",
         [(_page_rowid(d, p), words) for d, p, words in pages if 0 < p <= PAGE_MASK],
     )
+
+
+def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
+    """New scope words for these (document id, words), in both tables."""
+    for document_id, scope in rows:
+        cursor.execute(
+            f"SELECT k.key, d.words FROM {KEYS} k JOIN {DOCUMENTS} d ON d.rowid = k.key "
+            "WHERE k.document_id = %s",
+            [document_id],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            continue
+        key, words = found
+        text = [w for w in words.split() if not w.startswith(MARK)]
+        cursor.execute(f"UPDATE {HEADS} SET scope = %s WHERE rowid = %s", [" ".join(scope), key])
+        cursor.execute(
+            f"UPDATE {DOCUMENTS} SET words = %s WHERE rowid = %s", [" ".join(text + scope), key]
+        )
 
 
 def clear(cursor) -> None:
@@ -116,33 +154,37 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def ranked(tier: int, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, limit: int):
-    """The ids of the first ``limit`` documents of a tier among ``docs_sql``, best first."""
+def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int):
+    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first: the
+    index alone, newest first as FTS5 hands the row ids out."""
     title = match_all(tokens, "title")
     head = match_all(tokens, "{title description}")
+    params: list = []
     if tier == BODY:
-        table, match = DOCUMENTS, [match_all(tokens)]
+        table, match = DOCUMENTS, match_all(tokens) + match_groups(where)
         # "Not already in a higher tier": the few head rows that hold every word.
-        extra = f"AND {DOCUMENTS}.rowid NOT IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s)"
-        match.append(head)
+        extra = f" AND {DOCUMENTS}.rowid NOT IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s)"
+        params.append(head)
     else:
         table, extra = HEADS, ""
-        match = [title if tier == TITLE else f"{head} NOT {title}"]
+        words = title if tier == TITLE else f"({head} NOT {title})"
+        match = words + match_groups(where, "scope")
+    keys, key_params = _keys(table, where)
     sql = (
         f"SELECT {table}.rowid & {ID_MASK} FROM {table} "
-        f"JOIN ({docs_sql}) doc ON doc.id = ({table}.rowid & {ID_MASK}) "
-        f"WHERE {table} MATCH %s {extra} ORDER BY {table}.rowid DESC LIMIT %s"
+        f"WHERE {table} MATCH %s{extra}{keys} ORDER BY {table}.rowid DESC LIMIT %s"
     )
-    return sql, [*docs_params, *match, limit]
+    return sql, [match, *params, *key_params, limit]
 
 
-def count(cursor, tokens: Sequence[str], docs_sql: str, docs_params: Sequence, cap: int) -> int:
-    """How many documents of ``docs_sql`` hold every token, counted no further than ``cap``."""
+def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
+    """How many documents meeting ``where`` hold every token, counted no further than
+    ``cap``."""
+    keys, key_params = _keys(DOCUMENTS, where)
     cursor.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} "
-        f"JOIN ({docs_sql}) doc ON doc.id = ({DOCUMENTS}.rowid & {ID_MASK}) "
-        f"WHERE {DOCUMENTS} MATCH %s LIMIT %s)",
-        [*docs_params, match_all(tokens), cap],
+        f"WHERE {DOCUMENTS} MATCH %s{keys} LIMIT %s)",
+        [match_all(tokens) + match_groups(where), *key_params, cap],
     )
     return cursor.fetchone()[0]
 

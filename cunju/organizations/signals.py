@@ -1,0 +1,10 @@
+"""Signals other apps listen to, so the organization tree does not import them.
+
+``subtree_moved`` is sent inside the move's transaction, after the organizations' own paths
+were rewritten, with ``old_path`` and ``new_path``: an app that copies organization paths
+onto its rows (to scope them in one comparison) rewrites its copies there.
+"""
+
+from django.dispatch import Signal
+
+subtree_moved = Signal()

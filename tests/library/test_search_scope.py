@@ -1,0 +1,160 @@
+"""The search's scope and filters, read from the index, agree with the database's.
+
+The index holds who may read each document, its category and its format as words, and its
+publication time in the ranking key; these tests hold that form against
+``searchable()`` (``Document.objects.readable_by`` and the filters as ORM lookups) for every
+user and combination, and check that the words follow organizations that move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import pytest
+from django.utils import timezone
+
+from cunju.core.system import SYSTEM
+from cunju.library import search as library_search
+from cunju.library.models import Category, Document
+from cunju.library.search import segment
+from cunju.organizations.actions import move_organization
+from tests.library.test_search import make_document
+
+TODAY = timezone.localdate()
+
+
+def _orgs(w):
+    return [
+        w.town_committee,
+        w.committee_a,
+        w.branch_a1,
+        w.branch_a2,
+        w.committee_b,
+        w.branch_b1,
+        w.branch_b2,
+    ]
+
+
+def _above(org):
+    chain = []
+    while org is not None:
+        chain.append(org)
+        org = org.parent
+    return chain
+
+
+@pytest.fixture
+def mixed(world):
+    """Forty documents spread over every organization, shared with it or a node above,
+    in two categories or none, three formats, published around midnight (local time) on
+    three days."""
+    rng = random.Random(20261129)
+    categories = [None, *(Category.objects.create(name=n) for n in ("甲类", "乙类"))]
+    tz = timezone.get_current_timezone()
+    times = [
+        dt.datetime(2026, 4, 30, 23, 59, 30, tzinfo=tz),
+        dt.datetime(2026, 5, 1, 0, 0, 30, tzinfo=tz),
+        dt.datetime(2026, 5, 1, 23, 59, 59, tzinfo=tz),
+        dt.datetime(2026, 5, 2, 0, 0, 0, tzinfo=tz),
+        dt.datetime(2026, 5, 3, 12, 0, tzinfo=tz),
+    ]
+    made = []
+    for n in range(40):
+        org = rng.choice(_orgs(world))
+        made.append(
+            make_document(
+                world,
+                f"范围测试{n}",
+                ["星火燎原示范点建设"],
+                organization=org,
+                shared_with=rng.choice(_above(org)),
+                category=rng.choice(categories),
+                format=rng.choice(["pdf", "docx", "txt"]),
+                published=rng.choice(times),
+            )
+        )
+    return categories, made
+
+
+def _users(w):
+    return [w.admin, w.town_admin, w.secretary_a, w.secretary_b, w.member_a, w.liaison_a]
+
+
+def _filters(categories):
+    days = [None, dt.date(2026, 4, 30), dt.date(2026, 5, 1), dt.date(2026, 5, 2)]
+    for category, format, date_from, date_to in itertools.product(
+        categories, [None, "docx"], days, days
+    ):
+        yield {"category": category, "format": format, "date_from": date_from, "date_to": date_to}
+
+
+def test_every_user_and_filter_finds_what_the_database_says_they_may(world, mixed):
+    categories, made = mixed
+    ids = [d.pk for d in made]
+    checked = 0
+    for user in _users(world):
+        for filters in _filters(categories):
+            expected = set(
+                library_search.searchable(user, **filters)
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            results = library_search.search(user, "星火燎原", limit=100, **filters)
+            assert {hit.document.pk for hit in results.hits} == expected, (user, filters)
+            assert results.total == len(expected), (user, filters)
+            checked += bool(expected)
+    assert checked > 100  # most combinations find something: the comparison means something
+
+
+def test_a_document_moved_with_its_organization_follows_it_in_scope_and_search(world):
+    w = world
+    # Branch A1's document, shared with community A only.
+    document = make_document(w, "支部党费公示", ["党费公示"], shared_with=w.committee_a)
+    assert library_search.search(w.secretary_a, "党费公示").total == 1
+    assert library_search.search(w.secretary_b, "党费公示").total == 0
+
+    move_organization(SYSTEM, w.branch_a1, parent=w.committee_b, on=TODAY, reason="区划调整")
+    document.refresh_from_db()
+    w.branch_a1.refresh_from_db()
+    assert document.org_path == w.branch_a1.path
+    assert document.shared_path == w.committee_a.path  # community A did not move
+    # Now a community B document, shared with community A: B's secretary may read it (it is
+    # B's), A's still may (shared with A), and nothing was segmented again to know it.
+    assert set(Document.objects.readable_by(w.secretary_b)) >= {document}
+    assert library_search.search(w.secretary_b, "党费公示").total == 1
+    assert library_search.search(w.secretary_a, "党费公示").total == 1
+
+    # Moving the node it is shared with carries the sharing along.
+    move_organization(SYSTEM, w.committee_a, parent=None, on=TODAY, reason="撤镇设区")
+    document.refresh_from_db()
+    w.committee_a.refresh_from_db()
+    assert document.shared_path == w.committee_a.path
+    assert library_search.search(w.town_admin, "党费公示").total == 1  # under B, in the town
+    assert library_search.search(w.secretary_a, "党费公示").total == 1
+
+
+def test_a_change_the_index_has_not_caught_up_with_never_shows(world):
+    w = world
+    document = make_document(w, "全镇党费通知", ["党费通知"])
+    assert library_search.search(w.secretary_b, "党费通知").total == 1
+    # Narrowed to community A behind the index's back (as if its new rows were not yet
+    # written): B no longer sees it, although the index still says the whole town may.
+    Document.objects.filter(pk=document.pk).update(
+        shared_with=w.committee_a, shared_path=w.committee_a.path
+    )
+    results = library_search.search(w.secretary_b, "党费通知")
+    assert (results.hits, results.total) == ([], 0)
+    assert library_search.search(w.secretary_a, "党费通知").total == 1
+
+
+def test_scope_words_are_no_words_of_any_text(world):
+    document = make_document(world, "党费", ["党费"])
+    words = library_search.scope_words(document)
+    assert len(words) == 6  # town, community, branch; shared with; category; format
+    assert all(w.startswith(library_search.MARK) for w in words)
+    # Nobody can type one, nor write one in a document: the segmenter drops the mark.
+    for word in words:
+        assert all(library_search.MARK not in t for t in segment.tokens(word))
+        assert all(library_search.MARK not in t for t in segment.query_tokens(word))
