@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from cunju.accounts.roles import ROLE_PERMISSIONS, UNSCOPED_ROLES
-from cunju.core.actions import action, describe, require
+from cunju.core.actions import action, after_commit, describe, require
 from cunju.core.scoping import scope_paths
 from cunju.core.tree import subtree_q
 from cunju.notices.actions import Message, notify
@@ -182,13 +182,14 @@ def review_upload(actor: Any, document: Document, approve: bool, note: str = "")
         raise ValidationError(_("This document is not waiting for review."))
     before = document.moderation
     if approve:
-        from cunju.library.search import index_document
+        from .pipeline import index_published
 
         document.moderation = Moderation.PUBLISHED
         document.published_at = timezone.now()
         document.moderation_note = note
         document.save(update_fields=["moderation", "published_at", "moderation_note"])
-        index_document(document)
+        # Segmenting every page takes a while: not while holding the moderation's locks.
+        after_commit(index_published, document.pk)
         message = [
             Message(
                 gettext_noop("Your document «%(title)s» was approved and published."),
@@ -353,12 +354,12 @@ def restore_document(actor: Any, document: Document, note: str) -> Document:
         raise ValidationError({"note": _("Say why the document is restored.")})
     if document.moderation != Moderation.TAKEN_DOWN:
         raise ValidationError(_("Only a taken-down document can be restored."))
-    from cunju.library.search import index_document
+    from .pipeline import index_published
 
     document.moderation = Moderation.PUBLISHED
     document.moderation_note = note
     document.save(update_fields=["moderation", "moderation_note"])
-    index_document(document)
+    after_commit(index_published, document.pk)
     notify(
         document.uploader,
         Message(

@@ -184,7 +184,9 @@ def test_dismissing_a_report_keeps_the_document_and_tells_the_reporter(world):
 
 
 @override_settings(CUNJU_LIBRARY_REVIEW_UPLOADS=True)
-def test_uploads_wait_for_review_then_are_published_and_found(world, tmp_path):
+def test_uploads_wait_for_review_then_are_published_and_found(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
     document = upload(
         world.member_a,
         make_pdf(tmp_path / "村规民约修订稿.pdf", "村规民约修订稿", 2),
@@ -198,12 +200,17 @@ def test_uploads_wait_for_review_then_are_published_and_found(world, tmp_path):
     hidden = client_for(world.secretary_b).get(reverse("library:moderation")).content.decode()
     assert "村规民约修订稿" not in hidden
 
-    response = client_for(world.secretary_a).post(
-        reverse("library:review", args=[document.pk]), {"decision": "approve"}
-    )
+    with django_capture_on_commit_callbacks() as indexing:
+        response = client_for(world.secretary_a).post(
+            reverse("library:review", args=[document.pk]), {"decision": "approve"}
+        )
     assert response.status_code == 302
     document.refresh_from_db()
     assert document.moderation == Moderation.PUBLISHED and document.published_at
+    # Indexed once the approval is committed, not while it holds its locks.
+    assert document.pk not in found(world.clerk_a, "村规民约")
+    for callback in indexing:
+        callback()
     assert document.pk in found(world.clerk_a, "村规民约")
     assert notices_of(world.member_a) == [
         "Your document «村规民约修订稿» was approved and published."

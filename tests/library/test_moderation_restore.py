@@ -36,11 +36,14 @@ def found(user, words):
     return [hit.document.pk for hit in search(user, words)]
 
 
-def test_a_restored_document_is_published_found_and_its_uploader_told(world):
+def test_a_restored_document_is_published_found_and_its_uploader_told(
+    world, django_capture_on_commit_callbacks
+):
     take_down(world.secretary_a, world.doc_a, "疑似侵权")
     assert world.doc_a.pk not in found(world.member_a, "党员学习笔记")
 
-    restored = restore_document(world.secretary_a, world.doc_a, "经核实不侵权")
+    with django_capture_on_commit_callbacks(execute=True):  # indexed once committed
+        restored = restore_document(world.secretary_a, world.doc_a, "经核实不侵权")
 
     document = Document.objects.get(pk=world.doc_a.pk)
     assert (document.moderation, document.moderation_note) == (Moderation.PUBLISHED, "经核实不侵权")
