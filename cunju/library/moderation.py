@@ -8,7 +8,8 @@ of it is refunded, and the uploader, the reporters and the refunded readers are 
 document taken down can be restored (``restore_document``).
 
 Moderators hear of their work as it comes: each new report, and each upload that waits for
-review, leaves one notice with every moderator of the document (``moderators_of``).
+review, leaves a notice with every moderator of the document (``moderators_of``); uploads
+that come while the last such notice is unread are counted in it instead.
 
 Refunds come back to the reader in full. The uploader gives back what their balance allows
 and never goes below zero; what could not be taken is written in the memo of the reversal
@@ -34,7 +35,7 @@ from cunju.accounts.roles import ROLE_PERMISSIONS, UNSCOPED_ROLES
 from cunju.core.actions import action, after_commit, describe, require
 from cunju.core.scoping import scope_paths
 from cunju.core.tree import subtree_q
-from cunju.notices.actions import Message, notify
+from cunju.notices.actions import Message, notify, renotify, unread_about
 from cunju.points import ledger
 from cunju.points.models import Kind
 
@@ -93,15 +94,31 @@ def _tell_moderators(document: Document, message: Message, besides: Any = None) 
     return len(moderators)
 
 
+WAITING = gettext_noop("«%(title)s», uploaded by %(uploader)s, is waiting for your review.")
+STILL_WAITING = gettext_noop(
+    "%(count)s uploads are waiting for your review; the latest is «%(title)s», uploaded by "
+    "%(uploader)s."
+)
+
+
 def announce_review(document: Document) -> int:
     """Tell the moderators that ``document`` waits for their review (called as it enters
-    review, inside the acting transaction); returns how many were told."""
-    message = Message(
-        gettext_noop("«%(title)s», uploaded by %(uploader)s, is waiting for your review."),
-        title=document.title,
-        uploader=document.uploader,
-    )
-    return _tell_moderators(document, message, besides=document.uploader)
+    review, inside the acting transaction); returns how many were told. A moderator who has
+    not yet read of the uploads before gets one notice counting them all, linking to the
+    queue, rather than a notice per file of a batch."""
+    names = {"title": document.title, "uploader": document.uploader}
+    moderators = moderators_of(document, besides=document.uploader)
+    for moderator in moderators:
+        earlier = unread_about(moderator, WAITING, STILL_WAITING)
+        if earlier is None:
+            notify(
+                moderator, Message(WAITING, **names), reverse("library:review", args=[document.pk])
+            )
+        else:
+            count = earlier.parts[0]["params"].get("count", 1) + 1
+            message = Message(STILL_WAITING, count=count, **names)
+            renotify(earlier, message, reverse("library:moderation"))
+    return len(moderators)
 
 
 def reportable(user: Any) -> DocumentQuerySet:

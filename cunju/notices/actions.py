@@ -71,17 +71,46 @@ def notify(user: Any, message: str | Message | Sequence[Message], url: str = "")
         return None  # the system actor has no inbox
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notices are sent from inside the acting transaction")
+    text, parts = _words(message)
+    return Notice.objects.create(recipient=user, message=text, parts=parts, url=url)
+
+
+def _words(message: str | Message | Sequence[Message]) -> tuple[str, list[dict[str, Any]]]:
+    """The English text and the stored parts of ``message`` (none for plain text)."""
     if isinstance(message, Promise):
         message = Message(message)
     if isinstance(message, Message):
         message = [message]
     if isinstance(message, str):
-        parts: list[dict[str, Any]] = []
-        text = str(message)[:MESSAGE_LENGTH]
-    else:
-        parts = [line.part() for line in message]
-        text = render_parts(parts, str)
-    return Notice.objects.create(recipient=user, message=text, parts=parts, url=url)
+        return str(message)[:MESSAGE_LENGTH], []
+    parts = [line.part() for line in message]
+    return render_parts(parts, str), parts
+
+
+def unread_about(user: Any, *texts: str) -> Notice | None:
+    """The user's newest unread notice whose first line is one of ``texts`` (source texts),
+    to fold a new event into it rather than send one more."""
+    return (
+        Notice.objects.for_recipient(user)
+        .unread()
+        .filter(parts__0__text__in=list(texts))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def renotify(notice: Notice, message: str | Message | Sequence[Message], url: str = "") -> Notice:
+    """Rewrite an unread notice with newer words and put it back on top of the inbox:
+    several events of one kind make one notice, not a notice each."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notices are sent from inside the acting transaction")
+    notice.message, notice.parts = _words(message)
+    notice.url = url or notice.url
+    notice.created_at = timezone.now()
+    Notice.objects.filter(pk=notice.pk).update(
+        message=notice.message, parts=notice.parts, url=notice.url, created_at=notice.created_at
+    )
+    return notice
 
 
 @action("notices.read", gettext_lazy("Mark a notice read"))

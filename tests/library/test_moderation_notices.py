@@ -1,5 +1,6 @@
 """Moderators hear of new work: one notice per new report, and one per upload that waits
-for review, to every moderator whose scope holds the document, and to nobody else.
+for review (counted into the last one while it is unread), to every moderator whose scope
+holds the document, and to nobody else.
 
 In the world, community A's documents are moderated by its secretary (赵志刚), the liaison
 holding a town administrator's role at committee A (刘洋), the town administrator (李秀英)
@@ -11,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from cunju.core.models import AuditEvent
 from cunju.library.models import Document, Moderation
@@ -107,6 +109,45 @@ def test_an_upload_waiting_for_review_tells_its_moderators(world, tmp_path):
     for moderator in moderators_of(document):
         assert inbox(moderator) == expected, moderator
     assert inbox(world.secretary_b) == [] and inbox(world.member_a) == []
+
+
+@override_settings(CUNJU_LIBRARY_REVIEW_UPLOADS=True)
+def test_uploads_coming_while_the_notice_is_unread_are_counted_in_it(world, tmp_path):
+    def send(name):
+        return upload(
+            world.member_a,
+            make_pdf(tmp_path / f"{name}.pdf", name, 1),
+            title=name,
+            shared_with=world.committee_a,
+        )
+
+    first = send("村规民约修订稿")
+    send("财务公开表")
+    send("党员名册说明")
+    queue = reverse("library:moderation")
+    for moderator in moderators_of(first):
+        assert inbox(moderator) == [
+            (
+                "3 uploads are waiting for your review; the latest is «党员名册说明», "
+                "uploaded by 张三.",
+                queue,
+            )
+        ], moderator
+    # In the moderator's language, counted and named.
+    notice = Notice.objects.get(recipient=world.secretary_a)
+    with translation.override("zh-hans"):
+        assert notice.text() == "有 3 份上传文档等待您审核，最新一份是张三上传的《党员名册说明》。"
+
+    # Once read, the next upload is news again, on a notice of its own.
+    notice.read_at = timezone.now()
+    notice.save()
+    fourth = send("学习计划")
+    assert inbox(world.secretary_a)[-1] == (
+        "«学习计划», uploaded by 张三, is waiting for your review.",
+        reverse("library:review", args=[fourth.pk]),
+    )
+    assert len(inbox(world.secretary_a)) == 2
+    assert inbox(world.member_a) == []
 
 
 def test_content_taken_down_before_goes_to_review_and_the_moderators_hear_of_it(world, tmp_path):
