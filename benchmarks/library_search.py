@@ -372,7 +372,8 @@ def cpu_ms(func, runs: int) -> float:
 def phases(reader, runs: int) -> None:
     """Where the time of a search goes, query by query: the median milliseconds (wall clock)
     of each part over ``runs`` runs, the parts timed by wrapping the functions ``search()``
-    calls; "other" is the rest (compiling the scope query, tokens, building the results)."""
+    calls; "other" is the rest (tokens, checking the documents shown, building the
+    results)."""
     from contextlib import ExitStack
     from unittest import mock
 
@@ -380,8 +381,8 @@ def phases(reader, runs: int) -> None:
 
     impl = search.backend()
     parts = {
-        "scope": (search, "searchable"),
-        "rank + count": (impl, "find"),
+        "scope": (search, "condition"),
+        "rank + count": (search, "_find"),
         "pages": (impl, "pages"),
         "documents": (search, "_load_documents"),
         "snippets": (search, "snippet"),

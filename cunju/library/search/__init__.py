@@ -401,7 +401,10 @@ def _admits(
     sharing, say, indexed once committed); what it found is shown only if this agrees."""
     paths = scope_paths(user)
     scope = None if paths is None else published_scope(paths["organization"])
-    category_id = getattr(category, "pk", category)
+    category_id = int(getattr(category, "pk", category) or 0)
+    # Days as the current time zone has them, as ``published_at__date`` reads them.
+    since = _day_start(date_from) if date_from else None
+    before = _day_start(date_to + dt.timedelta(days=1)) if date_to else None
 
     def admits(document: Document) -> bool:
         if document.moderation != Moderation.PUBLISHED or document.published_at is None:
@@ -410,12 +413,14 @@ def _admits(
             document.org_path.startswith(scope[0]) or document.shared_path in scope[1]
         ):
             return False
-        if category_id and document.category_id != int(category_id):
+        if category_id and document.category_id != category_id:
             return False
         if format and document.stored_file.format != format:
             return False
-        day = timezone.localdate(document.published_at)
-        return not (date_from and day < date_from) and not (date_to and day > date_to)
+        if since is None and before is None:
+            return True
+        published = document.published_at.timestamp()
+        return (since is None or published >= since) and (before is None or published < before)
 
     return admits
 
