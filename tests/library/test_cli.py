@@ -154,3 +154,19 @@ def test_search_is_the_library_search(town, tmp_path):
     found = json.loads(out)
     assert found["total"] == 1
     assert found["hits"][0]["title"] == "搜索"
+
+
+def test_search_dates_are_the_local_day(town, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cunju.library.models import Document
+
+    document, _ = upload(town.member_a, make_pdf(tmp_path / "夜.pdf", "零点发布的通知", 1))
+    # 00:30 in Beijing is still the day before in UTC.
+    local = dt.datetime(2026, 5, 1, 0, 30, tzinfo=timezone.get_current_timezone())
+    Document.objects.filter(pk=document.pk).update(published_at=local)
+    found = json.loads(run("search", "零点", "--json")[0])
+    assert found["hits"][0]["published_at"] == "2026-05-01"
+    assert "2026-05-01" in run("search", "零点")[0]

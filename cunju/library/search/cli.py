@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cunju.core.system import SYSTEM
@@ -94,7 +95,7 @@ def run(options: Mapping[str, Any], stdout: TextIO) -> None:
                     "format": hit.document.stored_file.format,
                     "uploader": str(hit.document.uploader),
                     "published_at": (
-                        hit.document.published_at.date().isoformat()
+                        timezone.localdate(hit.document.published_at).isoformat()
                         if hit.document.published_at
                         else None
                     ),
@@ -125,7 +126,7 @@ def run(options: Mapping[str, Any], stdout: TextIO) -> None:
             document.category.name if document.category else "",
             document.stored_file.get_format_display(),
             str(document.uploader),
-            document.published_at.date().isoformat() if document.published_at else "",
+            timezone.localdate(document.published_at).isoformat() if document.published_at else "",
         ]
         stdout.write(f"\n{document.title}\n  {' · '.join(f for f in facts if f)}\n")
         if hit.pages:
