@@ -292,7 +292,9 @@ def searchable(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ):
-    """The documents a search by ``user`` may return, with the filters applied."""
+    """The documents a search by ``user`` may return, with the filters applied, as a query
+    of the documents table: what ``condition()`` asks of the index, and what the tests and
+    the LIKE baseline of the benchmark hold it against."""
     conditions: dict[str, Any] = {"moderation": Moderation.PUBLISHED}
     if category:
         conditions["category"] = category
