@@ -179,6 +179,28 @@ def test_words_inside_a_longer_word_are_not_asked_for_again():
     assert segment.required(["积分", "民主评议"]) == ["积分", "民主评议"]
 
 
+def test_an_unknown_name_is_asked_for_as_its_pairs_of_neighbouring_characters():
+    # 石舍村 is in no dictionary: single characters, and the pairs they make.
+    assert segment.tokens("在石舍村") == ["在", "石", "舍", "村", "在石", "石舍", "舍村"]
+    assert segment.query_tokens("石舍村") == ["石舍", "舍村"]
+    # Punctuation and known words end a run; a lone character stays as it is.
+    assert "石舍" not in segment.tokens("石，舍")
+    assert segment.tokens("石舍村民") == ["石", "舍", "石舍", "村民"]
+    assert segment.query_tokens("党员的作用") == ["党员", "的", "作用"]
+
+
+def test_an_unknown_name_is_found_where_it_is_written_whole(world, shelf):
+    whole = make_document(world, "宅基地整理", ["石舍村宅基地整理方案"], category=shelf)
+    # The three characters, each a word of its own, but apart: found before pairs were asked.
+    apart = make_document(world, "散落的字", ["门前一块石，后院一间舍，都在一个村"], category=shelf)
+    assert {"石", "舍", "村"} <= set(
+        segment.tokens(Page.objects.get(stored_file=apart.stored_file).text)
+    )
+    results = library_search.search(world.member_a, "石舍村", category=shelf)
+    assert titles(results) == [whole.title]
+    assert "<mark>石舍村</mark>" in results.hits[0].snippet
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -3,8 +3,9 @@ organizations it belongs to, the node it is shared with, its category and its fo
 (``scope_words`` in ``cunju.library.search``), so that a search reads the index alone.
 
 On SQLite the head table gains a ``scope`` column; on PostgreSQL the words go into the
-existing tsvectors. Either way the rows are derived data, rebuilt here when the database
-already holds published documents.
+existing tsvectors. The text is segmented anew too: a run of single characters (an unknown
+name) now also gives the pairs of neighbours in it. Either way the rows are derived data,
+rebuilt here when the database already holds published documents.
 """
 
 from django.db import migrations

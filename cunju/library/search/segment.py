@@ -6,8 +6,10 @@ also emits the dictionary words inside longer words, which is what lets a two-ch
 query (积分) find a page that says 积分制.
 
 HMM word discovery is off: it guesses unknown words from their context, so a name like
-石舍村 came out whole in a query but split in a sentence. Without it unknown words become
-single characters on both sides and are still found.
+石舍村 came out whole in a query but split in a sentence. Without it an unknown word becomes
+single characters, the same on both sides; and so that it is found where it is written
+whole, not wherever its characters occur apart, a run of single characters also gives the
+pairs of neighbours in it (石舍, 舍村), which a query asks for instead of the characters.
 """
 
 from __future__ import annotations
@@ -102,13 +104,38 @@ def split_word(piece: str) -> list[str]:
     return _WORD.findall(piece)
 
 
-def tokens(text: str) -> list[str]:
-    """The search tokens of ``text``, in order, repeats kept (for the index)."""
+# One CJK ideograph: the characters an unknown word falls apart into.
+_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def tokens(text: str, *, query: bool = False) -> list[str]:
+    """The search tokens of ``text``, in order, repeats kept: the words, and for each run of
+    single characters (an unknown word, as 石 舍 村) the pairs of neighbours in it. The index
+    keeps the characters too; a query asks for the pairs only, so that the characters must
+    be written together."""
     if not text:
         return []
     out: list[str] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if len(run) > 1:
+            if not query:
+                out.extend(run)
+            out.extend(a + b for a, b in zip(run, run[1:], strict=False))
+        else:
+            out.extend(run)
+        run.clear()
+
+    # Search mode puts a longer word after the words inside it, so two single characters
+    # follow each other here only when they do in the text (punctuation ends a run too).
     for piece in tokenizer().cut_for_search(normalize(text), HMM=False):
+        if len(piece) == 1 and _IDEOGRAPH.match(piece):
+            run.append(piece)
+            continue
+        end_run()
         out.extend(split_word(piece))
+    end_run()
     return out
 
 
@@ -119,7 +146,7 @@ def index_text(text: str) -> str:
 
 def query_tokens(query: str, limit: int = 32) -> list[str]:
     """The distinct tokens of a query, in order; all of them must occur (AND)."""
-    return unique(tokens(query))[:limit]
+    return unique(tokens(query, query=True))[:limit]
 
 
 def required(tokens: Sequence[str]) -> list[str]:
