@@ -324,7 +324,10 @@ def _find(impl, cursor, tokens, where: Condition, wanted: int):
     for tier in (TITLE, HEAD, BODY):
         if len(ranking) >= wanted:
             break
-        cursor.execute(*impl.ranked(tier, tokens, where, wanted - len(ranking)))
+        # A tier is reached only when those above gave all their matches: what the body tier
+        # must leave out (documents whose title and description hold the words) is in hand.
+        above = [pk for pk, _tier in ranking]
+        cursor.execute(*impl.ranked(tier, tokens, where, wanted - len(ranking), above))
         ranking += [(row[0], tier) for row in cursor.fetchall()]
     if len(ranking) < wanted:
         return ranking, len(ranking)  # every match was read

@@ -130,26 +130,36 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int):
-    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first."""
-    query, words = query_where(tokens, where), query_all(tokens)
+def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int, above: Sequence[int]):
+    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first, but
+    those of ``above`` (the higher tiers' documents)."""
+    query = query_where(tokens, where)
+    keys, key_params = _keys(where)
     if tier == BODY:
-        table = DOCUMENTS
-        condition = (
-            f"s.words @@ %s::tsquery AND NOT EXISTS (SELECT 1 FROM {HEADS} h "
-            "WHERE h.document_id = s.document_id AND h.head @@ %s::tsquery)"
-        )
+        table, condition, params = DOCUMENTS, "s.words @@ %s::tsquery", [query]
+        if above:
+            condition += " AND s.document_id <> ALL(%s)"
+            params.append(list(above))
+        # Newest first along the key index for a common word, or the few matches sorted.
+        order = "s.key"
     else:
         table = HEADS
-        condition = {
-            TITLE: "s.title @@ %s::tsquery",
-            HEAD: "s.head @@ %s::tsquery AND NOT s.title @@ %s::tsquery",
+        condition, params = {
+            TITLE: ("s.title @@ %s::tsquery", [query]),
+            HEAD: (
+                "s.head @@ %s::tsquery AND NOT s.title @@ %s::tsquery",
+                [query, query_all(tokens)],
+            ),
         }[tier]
-    keys, key_params = _keys(where)
+        # Titles and descriptions are short: the GIN index and a sort of what it finds beat
+        # walking the key index and reading each title on the way (2.6 against 1.0 ms for
+        # 工作), whatever the word; "+ 0" keeps the planner off that walk.
+        order = "s.key + 0"
     sql = (
-        f"SELECT s.document_id FROM {table} s WHERE {condition}{keys} ORDER BY s.key DESC LIMIT %s"
+        f"SELECT s.document_id FROM {table} s WHERE {condition}{keys} "
+        f"ORDER BY {order} DESC LIMIT %s"
     )
-    return sql, [query, *[words] * (condition.count("%s") - 1), *key_params, limit]
+    return sql, [*params, *key_params, limit]
 
 
 # Count through the GIN index: the planner does not price unpacking the large ``words`` value

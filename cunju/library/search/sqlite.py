@@ -154,27 +154,27 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int):
-    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first: the
-    index alone, newest first as FTS5 hands the row ids out."""
-    title = match_all(tokens, "title")
-    head = match_all(tokens, "{title description}")
-    params: list = []
+def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int, above: Sequence[int]):
+    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first, but
+    those of ``above`` (the higher tiers' documents): the index alone, newest first as FTS5
+    hands the row ids out."""
     if tier == BODY:
         table, match = DOCUMENTS, match_all(tokens) + match_groups(where)
-        # "Not already in a higher tier": the few head rows that hold every word.
-        extra = f" AND {DOCUMENTS}.rowid NOT IN (SELECT rowid FROM {HEADS} WHERE {HEADS} MATCH %s)"
-        params.append(head)
     else:
-        table, extra = HEADS, ""
-        words = title if tier == TITLE else f"({head} NOT {title})"
-        match = words + match_groups(where, "scope")
+        title = match_all(tokens, "title")
+        words = (
+            title if tier == TITLE else f"({match_all(tokens, '{title description}')} NOT {title})"
+        )
+        table, match = HEADS, words + match_groups(where, "scope")
     keys, key_params = _keys(table, where)
+    if tier == BODY and above:
+        keys += f" AND ({table}.rowid & {ID_MASK}) NOT IN ({', '.join(['%s'] * len(above))})"
+        key_params += list(above)
     sql = (
         f"SELECT {table}.rowid & {ID_MASK} FROM {table} "
-        f"WHERE {table} MATCH %s{extra}{keys} ORDER BY {table}.rowid DESC LIMIT %s"
+        f"WHERE {table} MATCH %s{keys} ORDER BY {table}.rowid DESC LIMIT %s"
     )
-    return sql, [match, *params, *key_params, limit]
+    return sql, [match, *key_params, limit]
 
 
 def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
