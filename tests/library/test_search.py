@@ -703,3 +703,19 @@ def test_counting_outside_a_transaction(world, monkeypatch):
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('enable_seqscan')")
             assert cursor.fetchone()[0] == "on"
+
+
+def test_rows_of_documents_gone_are_not_counted_and_are_pruned(world, shelf):
+    kept = make_document(world, "党费通知", ["党费"], category=shelf)
+    gone = make_document(world, "党费旧通知", ["党费"], category=shelf)
+    # Rows left behind by a document removed without its signal (a flush does that).
+    head, pages = library_search.document_rows(gone)
+    Document.objects.filter(pk=gone.pk).delete()
+    library_search.bulk_insert([head], pages)
+    found = library_search.search(world.admin, "党费通知", category=shelf)
+    assert (titles(found), found.total) == ([kept.title], 1)
+    library_search.prune_index()
+    assert (
+        library_search.index_size()[0]
+        == Document.objects.filter(moderation=Moderation.PUBLISHED).count()
+    )

@@ -237,6 +237,16 @@ def rescope_documents(document_ids: Sequence[int]) -> None:
             backend().rescope(cursor, rows)
 
 
+def prune_index() -> None:
+    """Drop the rows of documents that are not published (any more): after a flush, say,
+    which empties the documents table but not the index's own tables."""
+    impl = backend()
+    published = Document.objects.filter(moderation=Moderation.PUBLISHED).order_by()
+    keep_sql, keep_params = published.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        impl.prune(cursor, keep_sql, keep_params)
+
+
 def unindex_document(document: Document) -> None:
     """Remove the document from the index (taken down; deleted: see ``receivers``)."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -375,6 +385,7 @@ def search(
     admits = _admits(user, **filters)
     for document_id, tier in ranking:
         if document_id not in loaded:  # deleted meanwhile
+            results.total -= 1
             continue
         document, page_text = loaded[document_id]
         if not admits(document):  # changed since it was indexed, not yet indexed again

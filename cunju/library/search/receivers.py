@@ -1,17 +1,24 @@
 """Keeping the index in step with the documents: a deleted document leaves it at once, in
-the same transaction.
+the same transaction; and after migrations and flushes (both end with ``post_migrate``),
+rows whose documents are gone or unpublished are dropped.
 
 (Taking down goes through a moderation action, which unindexes; a document is deleted by the
-ORM — the admin, a shell, a cascade — and only a signal sees every way.)
+ORM — the admin, a shell, a cascade — and only a signal sees every way. A flush empties the
+documents table but not the index's own tables, which are no models.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.signals import post_delete, post_migrate
 
 UID = "cunju.library.search.document_deleted"
+PRUNE_UID = "cunju.library.search.prune"
+# The migration that made the index's present tables.
+LAYOUT = "0003_search_index_layout"
 
 
 def document_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -20,5 +27,21 @@ def document_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     unindex_document(instance)
 
 
+def prune(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    if getattr(sender, "label", None) != "library":
+        return  # sent once per app: once is enough
+    from django.db import connection
+
+    from . import prune_index
+
+    if using != connection.alias:
+        return
+    applied = MigrationRecorder(connections[using]).applied_migrations()
+    if ("library", LAYOUT) not in applied:
+        return  # migrated back to an index of another layout, or none
+    prune_index()
+
+
 def connect() -> None:
     post_delete.connect(document_deleted, sender="library.Document", dispatch_uid=UID)
+    post_migrate.connect(prune, dispatch_uid=PRUNE_UID)
