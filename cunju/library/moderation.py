@@ -108,8 +108,9 @@ def announce_review(document: Document) -> int:
     queue, rather than a notice per file of a batch."""
     names = {"title": document.title, "uploader": document.uploader}
     moderators = moderators_of(document, besides=document.uploader)
+    waiting = unread_about(moderators, WAITING, STILL_WAITING)
     for moderator in moderators:
-        earlier = unread_about(moderator, WAITING, STILL_WAITING)
+        earlier = waiting.get(moderator.pk)
         if earlier is None:
             notify(
                 moderator, Message(WAITING, **names), reverse("library:review", args=[document.pk])

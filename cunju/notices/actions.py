@@ -87,16 +87,18 @@ def _words(message: str | Message | Sequence[Message]) -> tuple[str, list[dict[s
     return render_parts(parts, str), parts
 
 
-def unread_about(user: Any, *texts: str) -> Notice | None:
-    """The user's newest unread notice whose first line is one of ``texts`` (source texts),
-    to fold a new event into it rather than send one more."""
-    return (
-        Notice.objects.for_recipient(user)
-        .unread()
+def unread_about(users: Sequence[Any], *texts: str) -> dict[int, Notice]:
+    """Each user's newest unread notice whose first line is one of ``texts`` (source texts),
+    by user id, to fold a new event into it rather than send one more; one query for all."""
+    newest: dict[int, Notice] = {}
+    notices = (
+        Notice.objects.filter(recipient__in=[u.pk for u in users], read_at__isnull=True)
         .filter(parts__0__text__in=list(texts))
-        .order_by("-created_at", "-pk")
-        .first()
+        .order_by("recipient_id", "-created_at", "-pk")
     )
+    for notice in notices:
+        newest.setdefault(notice.recipient_id, notice)
+    return newest
 
 
 def renotify(notice: Notice, message: str | Message | Sequence[Message], url: str = "") -> Notice:

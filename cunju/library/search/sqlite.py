@@ -103,21 +103,29 @@ def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
 
 def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
     """New scope words for these (document id, words), in both tables."""
-    for document_id, scope in rows:
+    scopes = dict(rows)
+    found = []
+    ids = list(scopes)
+    for start in range(0, len(ids), 500):  # below SQLite's limit of bound values
+        chunk = ids[start : start + 500]
         cursor.execute(
-            f"SELECT k.key, d.words FROM {KEYS} k JOIN {DOCUMENTS} d ON d.rowid = k.key "
-            "WHERE k.document_id = %s",
-            [document_id],
+            f"SELECT k.document_id, k.key, d.words FROM {KEYS} k "
+            f"JOIN {DOCUMENTS} d ON d.rowid = k.key "
+            f"WHERE k.document_id IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
         )
-        found = cursor.fetchone()
-        if found is None:
-            continue
-        key, words = found
-        text = [w for w in words.split() if not w.startswith(MARK)]
-        cursor.execute(f"UPDATE {HEADS} SET scope = %s WHERE rowid = %s", [" ".join(scope), key])
-        cursor.execute(
-            f"UPDATE {DOCUMENTS} SET words = %s WHERE rowid = %s", [" ".join(text + scope), key]
-        )
+        found += cursor.fetchall()
+    cursor.executemany(
+        f"UPDATE {HEADS} SET scope = %s WHERE rowid = %s",
+        [(" ".join(scopes[d]), key) for d, key, _words in found],
+    )
+    cursor.executemany(
+        f"UPDATE {DOCUMENTS} SET words = %s WHERE rowid = %s",
+        [
+            (" ".join([w for w in words.split() if not w.startswith(MARK)] + scopes[d]), key)
+            for d, key, words in found
+        ],
+    )
 
 
 def clear(cursor) -> None:
