@@ -158,6 +158,7 @@ def corpus(documents: int, pages: int, seed: int = 2026) -> Iterator[dict]:
             counts[n] += step
     formats = ["pdf", "docx", "doc", "pptx", "xlsx", "txt", "wps"]
     partial = path.with_suffix(".partial")
+    partial.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no var/bench
     with gzip.open(partial, "wt", encoding="utf-8", compresslevel=3) as out:
         for n in range(documents):
             roll = rng.random()
