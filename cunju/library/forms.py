@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cunju.core.rules import rule
 from cunju.organizations.models import Organization
+from cunju.organizations.picker import Offer, OrganizationField
 
 from .models import Category, Document, Tag, ancestor_paths
 from .rules import PRICE_MAX, PRICE_MIN
@@ -95,9 +96,17 @@ class DocumentFieldsForm(forms.Form):
         )
         choices = shareable_organizations(user)
         shared = self.fields["shared_with"]
-        shared.queryset = choices if choices is not None else Organization.objects.none()
+        if getattr(user, "scope", None) is None and choices is not None:
+            # The whole tree (the system administrator): searched, not listed — a province
+            # holds tens of thousands of organizations.
+            shared = self.fields["shared_with"] = OrganizationField(
+                label=shared.label, required=False, help_text=shared.help_text
+            )
+            shared.source = Offer(user)
+        else:
+            shared.queryset = choices if choices is not None else Organization.objects.none()
         if not self.is_bound and "shared_with" not in self.initial:
-            top = shared.queryset.first()
+            top = (choices if choices is not None else shared.queryset).first()
             if top is not None:
                 self.initial["shared_with"] = top.pk
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.MemberListView.as_view(), name="list"),
     path("add/", views.member_create, name="add"),
     path("import/", MemberImportView.as_view(), name="import"),
+    path("picker/", views.member_picker, name="picker"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/status/", views.member_status, name="status"),

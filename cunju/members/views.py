@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cunju.core.forms import apply_errors
 from cunju.core.scoping import get_for_user, scope_paths
@@ -19,7 +19,7 @@ from cunju.core.spreadsheets import ExportColumn
 from cunju.core.views import ScopedDetailView, ScopedListView
 from cunju.organizations.counts import counts_under
 
-from . import actions
+from . import actions, picker
 from .actions import DETAIL_FIELDS, manual_status_changes
 from .filtersets import MemberFilterSet
 from .forms import (
@@ -314,3 +314,12 @@ def family_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = relative.member
     actions.remove_family_member(request.user, relative)
     return redirect(member)
+
+
+@require_GET
+@permission_required("members.view_member", raise_exception=True)
+def member_picker(request: HttpRequest) -> HttpResponse:
+    """The members in the user's scope whose name or pinyin matches ``q`` (at most 20), as
+    JSON for the picker; ``status`` and ``under`` only narrow them."""
+    offer = picker.MemberOffer.from_query(request.user, request.GET)
+    return picker.answer(offer, request.GET.get("q") or "")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cunju.core.personal_data import PHONE, PersonalDataFormMixin, PersonalFormField
 from cunju.members.models import Member
+from cunju.members.picker import MemberField, MemberOffer
 from cunju.organizations.picker import Offer, OrganizationField
 
 from .actions import MEMBER_KINDS
@@ -36,7 +37,7 @@ CODE_HELP = _("Six-digit GB/T 2260 code of the county or city, e.g. 320506.")
 
 
 class OutflowForm(PersonalDataFormMixin, forms.Form):
-    member = forms.ModelChoiceField(queryset=Member.objects.none(), label=_("Party member"))
+    member = MemberField(label=_("Party member"))
     place = forms.CharField(max_length=200, label=_("Where to"))
     region_code = forms.CharField(max_length=6, label=_("Division code"), help_text=CODE_HELP)
     away_since = date_field(_("Away since"))
@@ -60,7 +61,7 @@ class OutflowForm(PersonalDataFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.for_user(user).active()
+        self.fields["member"].source = MemberOffer(user, status="active")
 
 
 class InflowForm(PersonalDataFormMixin, forms.Form):

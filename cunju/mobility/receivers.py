@@ -48,7 +48,7 @@ def whole_tree() -> QuerySet:
 
 
 @dataclass(frozen=True)
-class Receivers:
+class Receivers(picker.OrganizationSource):
     """The picker's source for a letter's receiver: the whole system but the sender's own."""
 
     exclude: int | None = None

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cunju.members.picker import MemberField, MemberOffer
 from cunju.places.models import Place
 
 from .models import CommitteeMember, Organization
@@ -54,18 +55,11 @@ class MoveForm(forms.Form):
 
 def committee_candidates(user, org):
     """Full members under ``org`` the user may see: who can be elected to its committee."""
-    from cunju.core.tree import subtree_q
-    from cunju.members.models import Member, MemberStatus
-
-    return Member.objects.for_user(user).filter(
-        subtree_q(org.path, "org_path"), status=MemberStatus.FULL
-    )
+    return MemberOffer(user, status="full", under=org.pk)
 
 
 class SeatFields(forms.Form):
-    member = forms.ModelChoiceField(
-        queryset=None, label=_("Member from the register"), required=False
-    )
+    member = MemberField(label=_("Member from the register"), required=False)
     name = forms.CharField(
         max_length=50,
         label=_("Or a name"),
@@ -75,7 +69,7 @@ class SeatFields(forms.Form):
 
     def __init__(self, *args, user, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = committee_candidates(user, org)
+        self.fields["member"].source = committee_candidates(user, org)
 
 
 class ElectForm(SeatFields):

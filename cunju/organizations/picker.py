@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Model, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 from django.http import JsonResponse, QueryDict
 from django.urls import reverse
@@ -49,6 +49,14 @@ class Choice:
     @property
     def pk(self) -> int:
         return self.organization.pk
+
+    @property
+    def object(self) -> Organization:
+        return self.organization
+
+    @property
+    def name(self) -> str:
+        return self.organization.name
 
     def as_json(self) -> dict[str, Any]:
         return {"pk": self.pk, "name": self.organization.name, "label": self.label}
@@ -145,19 +153,50 @@ def resolve(
 
 
 class Source(Protocol):
-    """What a picker needs to know about what it offers (``Offer``, or the transfer
-    receivers, which may be anywhere in the system)."""
+    """What a picker offers (``Offer``; the transfer receivers, anywhere in the system; the
+    members of ``cunju.members.picker``): what may be chosen, the one an id or a typed text
+    names, the search endpoint's URL and the texts the box shows. A choice has ``pk``,
+    ``label`` (as listed), ``name`` and ``object`` (the model instance), like ``Choice``."""
 
     no_match: Any
+    placeholder: Any
+    more: Any
+    found: Any
 
-    def organizations(self) -> QuerySet: ...
+    def queryset(self) -> QuerySet: ...
 
-    def tree(self) -> QuerySet: ...
+    def choice(self, pk: Any) -> Any: ...
+
+    def resolve(self, text: str) -> tuple[Any, list]: ...
 
     def url(self) -> str: ...
 
 
-def choice_of(source: Source, pk: Any) -> Choice | None:
+class OrganizationSource:
+    """A ``Source`` of organizations: ``organizations()`` (what may be chosen) labelled
+    with the names of their ancestors in ``tree()``."""
+
+    placeholder = _("Type a name or its pinyin, e.g. 新桥 or xq")
+    more = _("More organizations match: type more of the name.")
+    found = _("Organizations found")
+
+    def organizations(self) -> QuerySet:
+        raise NotImplementedError
+
+    def tree(self) -> QuerySet:
+        raise NotImplementedError
+
+    def queryset(self) -> QuerySet:
+        return self.organizations()
+
+    def choice(self, pk: Any) -> Choice | None:
+        return choice_of(self, pk)
+
+    def resolve(self, text: str) -> tuple[Choice | None, list[Choice]]:
+        return resolve_choice(self.organizations(), text, tree=self.tree())
+
+
+def choice_of(source: OrganizationSource, pk: Any) -> Choice | None:
     """The offered organization with this id, labelled; None for anything else."""
     try:
         pk = int(pk)
@@ -168,7 +207,7 @@ def choice_of(source: Source, pk: Any) -> Choice | None:
 
 
 @dataclass(frozen=True)
-class Offer:
+class Offer(OrganizationSource):
     """The organizations a user may pick: their visible tree, narrowed by kind and exclusions.
 
     The form field and the search endpoint build it from the same few parameters (the widget
@@ -242,9 +281,14 @@ REGISTER_KINDS = (
 BRANCH_KINDS = (Organization.Kind.BRANCH, Organization.Kind.GENERAL_BRANCH)
 
 
-def answer(source: Source, query: str) -> JsonResponse:
+def answer(source: OrganizationSource, query: str) -> JsonResponse:
     """The search endpoint's reply: up to 20 choices and whether more match."""
-    found = search(source.organizations(), query, tree=source.tree(), limit=LIMIT + 1)
+    return reply(search(source.organizations(), query, tree=source.tree(), limit=LIMIT + 1))
+
+
+def reply(found: list) -> JsonResponse:
+    """A search endpoint's reply of the choices found (up to ``LIMIT + 1``): up to 20 and
+    whether more match."""
     return JsonResponse(
         {"results": [c.as_json() for c in found[:LIMIT]], "more": len(found) > LIMIT},
         json_dumps_params={"ensure_ascii": False},
@@ -255,15 +299,15 @@ def answer(source: Source, query: str) -> JsonResponse:
 
 
 def _raw(value: Any) -> tuple[str, str]:
-    """The id and the text of a picker's value (as sent, or an initial organization or id)."""
+    """The id and the text of a picker's value (as sent, or an initial object or id)."""
     pk, query = value if isinstance(value, tuple) else (value, "")
-    if isinstance(pk, Organization):
+    if isinstance(pk, Model):
         pk = pk.pk
     return ("" if pk is None else str(pk).strip()), (query or "").strip()
 
 
-class OrganizationPicker(forms.Widget):
-    """A search box with the chosen organization's id in a hidden input (``picker.js``).
+class Picker(forms.Widget):
+    """A search box with the chosen object's id in a hidden input (``picker.js``).
 
     What was typed is sent too, as ``<name>_query``: without JavaScript, or when a name is
     typed without choosing from the list, the server resolves it. A value already set (an
@@ -279,7 +323,7 @@ class OrganizationPicker(forms.Widget):
         # rendering the box then needs no second look-up.
         self.shown: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def __deepcopy__(self, memo: dict) -> OrganizationPicker:
+    def __deepcopy__(self, memo: dict) -> Picker:
         copied = super().__deepcopy__(memo)
         copied.shown = {}
         return copied
@@ -298,33 +342,36 @@ class OrganizationPicker(forms.Widget):
         elif pk and not query:
             # An id from a link or the initial data. One that may not be chosen is not shown
             # back, not even its name.
-            choice = choice_of(self.source, pk) if self.source is not None else None
+            choice = self.source.choice(pk) if self.source is not None else None
             pk, query = (str(choice.pk), choice.label) if choice else ("", "")
         widget = context["widget"]
+        source = self.source if self.source is not None else OrganizationSource
         widget.update(
             pk=pk,
             query=query,
             id=widget["attrs"].get("id") or f"id_{name}",
             url=self.source.url() if self.source is not None else "",
-            no_match=getattr(self.source, "no_match", ""),
+            no_match=getattr(source, "no_match", ""),
+            placeholder=source.placeholder,
+            more=source.more,
+            found=source.found,
         )
         return context
 
 
-class OrganizationField(forms.Field):
-    """An organization chosen with the picker among what ``source`` offers.
+OrganizationPicker = Picker
+
+
+class PickerField(forms.Field):
+    """An object chosen with the picker among what ``source`` offers.
 
     Forms set ``source`` in ``__init__`` (it needs the user), e.g.
     ``self.fields["organization"].source = Offer(user, kinds=BRANCH_KINDS)``.
     """
 
-    widget = OrganizationPicker
-    default_error_messages = {
-        "invalid_choice": _("Choose an organization from the list."),
-        "several": _(
-            "Several organizations match “%(text)s”: choose one from the list (%(shown)s)."
-        ),
-    }
+    widget = Picker
+    # Subclasses name what is chosen: "invalid_choice" and "several" (%(text)s, %(shown)s).
+    default_error_messages: dict[str, Any] = {}
 
     def __init__(self, *, source: Source | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -344,19 +391,19 @@ class OrganizationField(forms.Field):
         """What may be chosen (read as on a ``ModelChoiceField``)."""
         if self.source is None:
             return Organization.objects.none()
-        return self.source.organizations()
+        return self.source.queryset()
 
-    def to_python(self, value: Any) -> Organization | None:
+    def to_python(self, value: Any) -> Any:
         pk, text = _raw(value)
         shown = self.widget.shown
         if pk:
-            choice = choice_of(self.source, pk) if self.source is not None else None
+            choice = self.source.choice(pk) if self.source is not None else None
             if choice is None:
                 shown[(pk, text)] = ("", text)
                 raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-            if not text or plain(text) in (plain(choice.label), choice.organization.name):
+            if not text or plain(text) in (plain(choice.label), choice.name):
                 shown[(pk, text)] = (pk, choice.label)
-                return choice.organization
+                return choice.object
             # Without JavaScript the id of an earlier choice stays while the text is edited:
             # the text is what the user means now.
         if not text:
@@ -364,12 +411,10 @@ class OrganizationField(forms.Field):
             return None
         if self.source is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        choice, candidates = resolve_choice(
-            self.source.organizations(), text, tree=self.source.tree()
-        )
+        choice, candidates = self.source.resolve(text)
         if choice is not None:
             shown[(pk, text)] = (str(choice.pk), choice.label)
-            return choice.organization
+            return choice.object
         shown[(pk, text)] = ("", text)
         if not candidates:
             raise ValidationError(
@@ -385,6 +430,17 @@ class OrganizationField(forms.Field):
         pk, text = _raw(data)
         before, _text = _raw(initial)
         return pk != before or (bool(text) and not pk)
+
+
+class OrganizationField(PickerField):
+    """An organization chosen with the picker among what ``source`` offers."""
+
+    default_error_messages = {
+        "invalid_choice": _("Choose an organization from the list."),
+        "several": _(
+            "Several organizations match “%(text)s”: choose one from the list (%(shown)s)."
+        ),
+    }
 
 
 class OrganizationFilter(django_filters.Filter):

@@ -58,6 +58,27 @@ def test_the_upload_form_offers_the_users_organization_and_those_above(world):
     ]
 
 
+def test_the_system_administrator_searches_the_whole_tree_instead_of_a_list(world, files):
+    """Unscoped, the administrator may share with any organization: a province's worth of
+    options is a search box, not a drop-down."""
+    response = client_for(world.admin).get(UPLOAD)
+    body = response.content.decode()
+    assert '<select name="shared_with"' not in body
+    assert 'name="shared_with_query"' in body and reverse("organizations:picker") in body
+    form = response.context["form"]
+    assert form.initial["shared_with"] == world.town_committee.pk
+    assert 'value="中共湖桥镇委员会"' in body  # the default shown by name
+    posted = post(
+        client_for(world.admin),
+        [files("txt", "全镇学习")],
+        shared_with_query="石舍村党支部",
+        title="全镇学习",
+    )
+    assert posted.status_code in (200, 302)
+    document = Document.objects.get(title="全镇学习")
+    assert document.shared_with == world.branch_b1
+
+
 def test_several_files_without_javascript_each_get_their_outcome(
     world, files, settings, django_capture_on_commit_callbacks
 ):
