@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cunju.members.picker import MemberField, MemberOffer
-from cunju.places.models import Place
+from cunju.places.picker import PlaceField, PlaceOffer
 
 from .models import CommitteeMember, Organization
 from .picker import Offer, OrganizationField
@@ -16,7 +16,7 @@ class OrganizationForm(forms.Form):
     category = forms.ChoiceField(choices=Organization.Category.choices, label=_("Category"))
     name = forms.CharField(max_length=100, label=_("Name"))
     short_name = forms.CharField(max_length=50, label=_("Short name"), required=False)
-    place = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Place"))
+    place = PlaceField(label=_("Place"))
     founded_on = forms.DateField(
         label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -25,7 +25,7 @@ class OrganizationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["parent"].source = Offer(user)
         self.fields["parent"].required = not user.sees_everything
-        self.fields["place"].queryset = Place.objects.for_user(user)
+        self.fields["place"].source = PlaceOffer(user)
 
 
 class OrganizationEditForm(forms.Form):

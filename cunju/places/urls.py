@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.PlaceListView.as_view(), name="list"),
     path("add/", views.place_create, name="add"),
     path("tree/", views.place_tree, name="tree"),
+    path("picker/", views.place_picker, name="picker"),
     path("merge/", views.place_merge, name="merge"),
     path("import/", views.PlaceImportView.as_view(), name="import"),
     path("<int:pk>/", views.PlaceDetailView.as_view(), name="detail"),

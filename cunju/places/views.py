@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from cunju.core.forms import apply_errors
 from cunju.core.scoping import get_for_user
 from cunju.core.spreadsheets import ExportColumn
 from cunju.core.views import ImportView, ScopedDetailView, ScopedListView
 
-from . import actions, divisions
+from . import actions, divisions, picker
 from .filtersets import PlaceFilterSet
 from .forms import MergeForm, PlaceEditForm, PlaceForm, RenameForm, SplitForm
 from .history import tree_on
@@ -223,3 +224,12 @@ class PlaceImportView(ImportView):
     spec_class = PlaceImport
     permission_required = "places.import_place"
     template_name = "places/import.html"
+
+
+@require_GET
+@permission_required("places.view_place", raise_exception=True)
+def place_picker(request):
+    """The places in the user's scope whose name or pinyin matches ``q`` (at most 20), as
+    JSON for the picker; ``kind`` only narrows them."""
+    offer = picker.PlaceOffer.from_query(request.user, request.GET)
+    return picker.answer(offer, request.GET.get("q") or "")
