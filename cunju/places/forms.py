@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cunju.core.tree import subtree_q
+
 from .models import Place
 from .picker import PlaceField, PlaceOffer
 
@@ -44,9 +46,14 @@ MERGEABLE = (Place.Kind.VILLAGE, Place.Kind.RESIDENTIAL_AREA)
 
 
 class MergeForm(forms.Form):
-    """村居合一: pick villages and residential areas, the community, the date."""
+    """村居合一: pick villages and residential areas, the community, the date.
 
-    town = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Town / township"))
+    The places offered are those of one town: the town given, or the only one in the user's
+    scope. A scope of several towns (a county) first picks the town (``choosing_town``), then
+    lists its places — never every village of the county at once.
+    """
+
+    town = PlaceField(label=_("Town / township"))
     places = forms.ModelMultipleChoiceField(
         queryset=Place.objects.none(),
         label=_("Villages and residential areas"),
@@ -62,13 +69,37 @@ class MergeForm(forms.Form):
     )
     effective_on = effective_on_field()
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, town: Place | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = Place.objects.for_user(user)
-        self.fields["town"].queryset = visible.filter(kind=Place.Kind.TOWN)
-        self.fields["places"].queryset = visible.filter(kind__in=MERGEABLE).select_related("parent")
+        offer = PlaceOffer(user, kinds=(Place.Kind.TOWN,))
+        self.fields["town"].source = offer
+        if town is None:
+            towns = list(offer.queryset()[:2])
+            town = towns[0] if len(towns) == 1 else None
+        self.town = town
+        self.choosing_town = town is None
+        if self.choosing_town:
+            for name in list(self.fields):
+                if name != "town":
+                    del self.fields[name]
+            self.submit_label = _("Show its villages and residential areas")
+            return
+        self.initial.setdefault("town", town.pk)
+        under = offer.tree().filter(subtree_q(town.path))
+        self.fields["places"].queryset = (
+            under.filter(kind__in=MERGEABLE).select_related("parent").order_by("path")
+        )
         self.fields["places"].label_from_instance = lambda p: f"{p.name}（{p.parent}）"
-        self.fields["community"].queryset = visible.filter(kind=Place.Kind.COMMUNITY)
+        self.fields["community"].queryset = under.filter(kind=Place.Kind.COMMUNITY)
+
+    @staticmethod
+    def town_of(user, pk: str | None, text: str | None) -> Place | None:
+        """The town a request names, by id or by typed name (None when none or several)."""
+        offer = PlaceOffer(user, kinds=(Place.Kind.TOWN,))
+        choice = offer.choice(pk) if pk else None
+        if choice is None and text:
+            choice, _candidates = offer.resolve(text)
+        return choice.place if choice else None
 
 
 class SplitForm(forms.Form):

@@ -165,9 +165,14 @@ def _form_page(request, form, title, cancel_url, obj=None):
 
 @permission_required("places.change_place", raise_exception=True)
 def place_merge(request):
-    initial = {"town": request.GET.get("town"), "community": request.GET.get("community")}
-    form = MergeForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    values = request.POST if request.method == "POST" else request.GET
+    town = MergeForm.town_of(request.user, values.get("town"), values.get("town_query"))
+    data = request.POST or None
+    if data is not None and "effective_on" not in data:
+        data = None  # the first step of a wide scope posted the town alone: now its places
+    initial = {"community": request.GET.get("community")}
+    form = MergeForm(data, user=request.user, town=town, initial=initial)
+    if data is not None and form.is_valid():
         try:
             community = actions.merge_into_community(request.user, **form.cleaned_data)
         except Exception as exc:

@@ -301,6 +301,49 @@ def test_the_merge_page_merges_and_shows_the_community(world):
     ).exists()
 
 
+def test_a_scope_of_several_towns_picks_the_town_before_listing_its_places(world):
+    """A county holds thousands of villages: the merge page lists one town's at a time."""
+    other_town = create_place(SYSTEM, parent=None, kind=K.TOWN, name="临湖镇", code="320506111")
+    create_place(SYSTEM, parent=other_town, kind=K.VILLAGE, name="临湖村")
+    east = create_place(SYSTEM, parent=world.town, kind=K.VILLAGE, name="东岸村")
+    client = client_for(world.admin)
+    first = client.get(reverse("places:merge"))
+    form = first.context["form"]
+    assert form.choosing_town and list(form.fields) == ["town"]
+    body = first.content.decode()
+    assert "东岸村" not in body and "临湖村" not in body and 'name="town_query"' in body
+    # Typed without JavaScript, the town is resolved; its places only are listed then.
+    second = client.post(reverse("places:merge"), {"town_query": "湖桥镇"})
+    assert second.status_code == 200 and not second.context["form"].is_bound
+    body = second.content.decode()
+    assert "东岸村" in body and "临湖村" not in body
+    assert second.context["form"].initial["town"] == world.town.pk
+    done = client.post(
+        reverse("places:merge"),
+        {
+            "town": world.town.pk,
+            "places": [east.pk],
+            "new_community_name": "东岸社区",
+            "effective_on": "2020-01-01",
+        },
+    )
+    assert done.status_code == 302
+    east.refresh_from_db()
+    assert east.parent.name == "东岸社区"
+    # A place of another town is not among the choices of this one.
+    elsewhere = Place.objects.get(name="临湖村")
+    refused = client.post(
+        reverse("places:merge"),
+        {
+            "town": world.town.pk,
+            "places": [elsewhere.pk],
+            "new_community_name": "跨镇社区",
+            "effective_on": "2020-01-01",
+        },
+    )
+    assert refused.status_code == 200 and "places" in refused.context["form"].errors
+
+
 def test_the_split_and_rename_pages_change_the_place(world, hexi):
     community, village, *_ = hexi
     client = client_for(world.town_admin)
