@@ -283,3 +283,17 @@ def test_list_search_filters_with_htmx_while_typing(page: Page):
     assert page.evaluate("window.__samePage") is True
     expect(page).to_have_url(re.compile(r"[?&]q=xq"))
     expect(page.locator("input[type=search][name=q]")).to_be_focused()
+
+
+def test_a_list_of_choices_puts_each_box_beside_its_words(page: Page):
+    """Check boxes of a multiple choice sit at the start of their own line, not centred on a
+    line of their own above the next choice's words."""
+    log_in(page)
+    page.goto("/places/merge/")
+    first = page.locator("#id_places label").first
+    expect(first).to_be_visible()
+    box = first.locator("input[type=checkbox]").bounding_box()
+    words = first.bounding_box()
+    assert box and words
+    assert abs((box["y"] + box["height"] / 2) - (words["y"] + words["height"] / 2)) < 4
+    assert box["x"] - words["x"] < 4  # at the start of the line
