@@ -24,7 +24,9 @@ class AuditEvent(models.Model):
     """审计日志: one record per action, login and reveal; append-only.
 
     ``scope_path`` is the organization path of the actor's scope when it happened, so a town
-    admin reviews what people under their town did.
+    admin reviews what people under their town did. It is not rewritten when organizations
+    move (documents and members are): the log stays with the authority that was responsible
+    then, and an append-only record is never changed.
     """
 
     class Outcome(models.TextChoices):
