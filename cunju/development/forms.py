@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cunju.core.personal_data import PersonalDataFormMixin
-from cunju.members.models import Education, Member, MemberStatus, Occupation, Sex
+from cunju.members.models import Education, Occupation, Sex
+from cunju.members.picker import MemberMultiField, MemberOffer
 from cunju.organizations.models import Organization
 from cunju.organizations.picker import BRANCH_KINDS, Offer, OrganizationField
 
@@ -46,14 +47,10 @@ class ApplicantForm(PersonalDataFormMixin, forms.Form):
         self.fields["branch"].source = Offer(user, kinds=BRANCH_KINDS)
 
 
-def members_near(user: Any, branch: Organization) -> Any:
+def members_near(user: Any, branch: Organization) -> MemberOffer:
     """Full members the user may see in the committee the branch belongs to."""
     root = branch.parent or branch
-    return (
-        Member.objects.for_user(user)
-        .filter(status=MemberStatus.FULL, org_path__startswith=root.path)
-        .order_by("name_pinyin")
-    )
+    return MemberOffer(user, status="full", under=root.pk)
 
 
 class StepForm(forms.Form):
@@ -91,16 +88,14 @@ class NoticeForm(StepForm):
 
 class ActivistForm(StepForm):
     on = date_field(_("Named by the branch committee on"))
-    contacts = forms.ModelMultipleChoiceField(
-        queryset=Member.objects.none(),
-        label=_("Cultivation contacts"),
-        help_text=_("One or two full members."),
+    contacts = MemberMultiField(
+        label=_("Cultivation contacts"), help_text=_("One or two full members.")
     )
     note = note_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = members_near(self.user, self.applicant.branch)
+        self.fields["contacts"].source = members_near(self.user, self.applicant.branch)
 
     def arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -113,15 +108,11 @@ class NoteStepForm(StepForm):
 
 
 class IntroducersForm(StepForm):
-    introducers = forms.ModelMultipleChoiceField(
-        queryset=Member.objects.none(),
-        label=_("Introducers"),
-        help_text=_("Two full members."),
-    )
+    introducers = MemberMultiField(label=_("Introducers"), help_text=_("Two full members."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["introducers"].queryset = members_near(self.user, self.applicant.branch)
+        self.fields["introducers"].source = members_near(self.user, self.applicant.branch)
 
     def arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

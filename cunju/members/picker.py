@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from cunju.core.pinyin import name_search_q
 from cunju.core.tree import subtree_q
 from cunju.organizations.models import Organization
-from cunju.organizations.picker import LIMIT, MAX_QUERY, PickerField, reply
+from cunju.organizations.picker import LIMIT, MAX_QUERY, MultiPickerField, PickerField, reply
 
 from .models import Member, MemberStatus
 
@@ -102,8 +102,10 @@ class MemberOffer:
         elif self.status == "full":
             members = members.filter(status=MemberStatus.FULL)
         if self.under is not None:
-            organizations = Organization.objects.for_user(self.user)
-            path = organizations.filter(pk=self.under).values_list("path", flat=True).first()
+            # The members are the user's already: an organization above the scope (a
+            # branch secretary's committee) narrows to the part of it the user holds.
+            path = Organization.objects.filter(pk=self.under).values_list("path", flat=True)
+            path = path.first()
             members = members.filter(subtree_q(path, "org_path")) if path else members.none()
         return members
 
@@ -180,3 +182,10 @@ class MemberField(PickerField):
     @property
     def queryset(self) -> QuerySet:
         return self.source.queryset() if self.source is not None else Member.objects.none()
+
+
+class MemberMultiField(MultiPickerField):
+    """Several Party members chosen with the picker (cultivation contacts, introducers)."""
+
+    default_error_messages = MemberField.default_error_messages
+    queryset = MemberField.queryset

@@ -13,6 +13,7 @@ JavaScript), its widget (the label of the current value) and the JSON search end
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -463,3 +464,109 @@ class OrganizationFilter(django_filters.Filter):
             request = getattr(self.parent, "request", None)
             field.source = Offer(getattr(request, "user", None), kinds=self.kinds)
         return self._field
+
+
+# --- Several choices -------------------------------------------------------------------------
+
+# Between names typed without JavaScript.
+NAME_SEPARATORS = re.compile(r"[,，、;；\n]+")
+
+
+class MultiPicker(Picker):
+    """The picker for several objects: each chosen one a chip with its id in a hidden input
+    of the field's name, removable; the search box adds more (``picker.js``). What is typed
+    and not chosen is sent as ``<name>_query`` and resolved on the server, names separated by
+    commas."""
+
+    template_name = "organizations/widgets/picker_multiple.html"
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[tuple, str]:
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
+        if not isinstance(values, list | tuple):
+            values = [values]
+        pks = tuple(str(pk).strip() for pk in values if str(pk).strip())
+        return pks, (data.get(f"{name}_query") or "").strip()
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        pks, text = _raw_many(value)
+        if (pks, text) in self.shown:
+            chosen, text = self.shown[(pks, text)]
+        else:
+            # Ids from the initial data or a link; those that may not be chosen are left out.
+            choices = [self.source.choice(pk) for pk in pks] if self.source is not None else []
+            chosen = [(str(c.pk), c.label) for c in choices if c is not None]
+        context = super().get_context(name, "", attrs)
+        context["widget"].update(chosen=chosen, query=text)
+        return context
+
+
+def _raw_many(value: Any) -> tuple[tuple[str, ...], str]:
+    """The ids and the text of a multiple picker's value (as sent, or initial objects/ids)."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
+        pks, text = value
+    else:
+        pks, text = value or (), ""
+    return tuple(str(pk.pk if isinstance(pk, Model) else pk) for pk in pks), text
+
+
+class MultiPickerField(PickerField):
+    """Several objects chosen with the picker among what ``source`` offers; the value is a
+    list, in the order chosen, without repeats."""
+
+    widget = MultiPicker
+
+    def to_python(self, value: Any) -> list:
+        pks, text = _raw_many(value)
+        shown = self.widget.shown
+        chosen: dict[int, Any] = {}
+        labels: list[tuple[str, str]] = []
+        errors: list[ValidationError] = []
+
+        def add(choice: Any) -> None:
+            if choice.pk not in chosen:
+                chosen[choice.pk] = choice.object
+                labels.append((str(choice.pk), choice.label))
+
+        for pk in pks:
+            choice = self.source.choice(pk) if self.source is not None else None
+            if choice is None:
+                errors.append(
+                    ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+                )
+            else:
+                add(choice)
+        left = []
+        for piece in (p.strip() for p in NAME_SEPARATORS.split(text)):
+            if not piece:
+                continue
+            if self.source is None:
+                left.append(piece)
+                continue
+            choice, candidates = self.source.resolve(piece)
+            if choice is not None:
+                add(choice)
+                continue
+            left.append(piece)
+            if not candidates:
+                errors.append(
+                    ValidationError(
+                        self.source.no_match, code="invalid_choice", params={"text": piece}
+                    )
+                )
+            else:
+                errors.append(
+                    ValidationError(
+                        self.error_messages["several"],
+                        code="several",
+                        params={"text": piece, "shown": "；".join(c.label for c in candidates[:5])},
+                    )
+                )
+        shown[(pks, text)] = (labels, "，".join(left))
+        if errors:
+            raise ValidationError(errors)
+        return list(chosen.values())
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        before, _text = _raw_many(initial)
+        pks, text = _raw_many(data)
+        return set(pks) != set(before) or bool(text)

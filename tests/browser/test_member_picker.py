@@ -5,6 +5,7 @@ register."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
 from tests.world import PASSWORD, build_world
@@ -55,5 +56,57 @@ def test_typing_pinyin_lists_members_and_choosing_one_registers_the_outflow(
         page.locator("main form button[type=submit]").click()
         page.wait_for_load_state()
         assert MobileRecord.objects.get(member=wang).place == "苏州市吴中区"
+    finally:
+        context.close()
+
+
+def test_several_contacts_are_chosen_as_chips_and_one_removed(
+    browser, live_server, transactional_db, artifacts
+):
+    """Naming an activist: two cultivation contacts chosen by typing, one taken back."""
+    import datetime as dt
+
+    from cunju.core.system import SYSTEM
+    from cunju.development import actions
+    from tests.development.conftest import ACTIVIST, APPLIED, Road, new_applicant
+
+    world = build_world()
+    road = Road(world)  # 陈立新, 黄建军, 何志强, 罗永福, 高德明 in 东港村党支部
+    applicant = new_applicant(road.branch, applied_on=APPLIED)
+    actions.record_first_talk(SYSTEM, applicant, on=APPLIED + dt.timedelta(days=10))
+    actions.start_notice(SYSTEM, applicant, starts_on=ACTIVIST - dt.timedelta(days=14))
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **DESKTOP)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.locator("input[name=username]").fill(world.secretary_a.username)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        page.goto(f"/development/{applicant.pk}/activist/")
+        assert page.locator("select[name=contacts]").count() == 0
+        box = page.locator("input[name=contacts_query]")
+        listbox = page.locator("#id_contacts-results")
+        chips = page.locator(".org-picker-chip")
+        for pinyin, label in (("hjj", "黄建军（东港村党支部）"), ("clx", "陈立新（东港村党支部）")):
+            box.press_sequentially(pinyin, delay=50)
+            listbox.get_by_role("option", name=label, exact=True).click()
+            expect(box).to_have_value("")
+            expect(box).to_be_focused()
+        expect(chips).to_have_count(2)
+        page.screenshot(path=artifacts / "member-chips-zh.png")
+        page.get_by_role("button", name="移除 黄建军（东港村党支部）").click()
+        expect(chips).to_have_count(1)
+        expect(chips.first).to_contain_text("陈立新")
+        page.locator("input[name=on]").fill(ACTIVIST.isoformat())
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        from cunju.development.models import DevelopmentStep
+
+        contacts = DevelopmentStep.objects.filter(
+            applicant=applicant, kind=DevelopmentStep.Kind.CONTACT
+        )
+        assert [step.member for step in contacts] == [road.members[0]]
     finally:
         context.close()

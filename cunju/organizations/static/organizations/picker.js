@@ -14,6 +14,10 @@
     if (!box) return null;
     return {
       box: box,
+      // One choice: its id in a hidden input. Several: a chip (with its own hidden input)
+      // each, and no single value.
+      multiple: box.hasAttribute("data-org-picker-multiple"),
+      chips: box.querySelector("[data-org-picker-chips]"),
       value: box.querySelector("[data-org-picker-value]"),
       query: box.querySelector("[data-org-picker-query]"),
       list: box.querySelector("[role=listbox]"),
@@ -58,10 +62,41 @@
   function changed(p) {
     // A hidden input fires no change of its own; forms that refresh on change (the list
     // filters) listen for this one.
-    p.value.dispatchEvent(new Event("change", { bubbles: true }));
+    (p.value || p.box).dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function addChip(p, option) {
+    var chosen = p.chips.querySelectorAll("input[type=hidden]");
+    for (var i = 0; i < chosen.length; i++) {
+      if (chosen[i].value === option.dataset.pk) return; // chosen already
+    }
+    var chip = document.createElement("span");
+    chip.className = "org-picker-chip";
+    var value = document.createElement("input");
+    value.type = "hidden";
+    value.name = p.box.dataset.name;
+    value.value = option.dataset.pk;
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.setAttribute("data-org-picker-remove", "");
+    remove.setAttribute("aria-label", p.box.dataset.remove + " " + option.dataset.label);
+    remove.textContent = "×";
+    chip.appendChild(value);
+    chip.appendChild(document.createTextNode(option.dataset.label + " "));
+    chip.appendChild(remove);
+    p.chips.appendChild(chip);
   }
 
   function choose(p, option) {
+    if (p.multiple) {
+      addChip(p, option);
+      p.query.value = "";
+      setOpen(p, false);
+      p.list.innerHTML = "";
+      say(p, "");
+      changed(p);
+      return;
+    }
     p.value.value = option.dataset.pk;
     p.query.value = option.dataset.label;
     setOpen(p, false);
@@ -119,10 +154,12 @@
   document.addEventListener("input", function (event) {
     if (!event.target.matches("[data-org-picker-query]")) return;
     var p = parts(event.target);
-    var had = p.value.value;
-    // Typing again drops the choice made before: what is typed now counts.
-    p.value.value = "";
-    if (had && !p.query.value.trim()) changed(p);
+    if (!p.multiple) {
+      var had = p.value.value;
+      // Typing again drops the choice made before: what is typed now counts.
+      p.value.value = "";
+      if (had && !p.query.value.trim()) changed(p);
+    }
     clearTimeout(timers.get(p.box));
     timers.set(p.box, setTimeout(function () { search(p); }, DELAY));
   });
@@ -174,6 +211,14 @@
   });
 
   document.addEventListener("click", function (event) {
+    var remove = event.target.closest && event.target.closest("[data-org-picker-remove]");
+    if (remove) {
+      var owner = parts(remove);
+      remove.closest(".org-picker-chip").remove();
+      owner.query.focus();
+      changed(owner);
+      return;
+    }
     var option = event.target.closest && event.target.closest("[data-org-picker] [role=option]");
     if (!option) return;
     event.preventDefault();
@@ -190,6 +235,7 @@
   document.addEventListener("focusin", function (event) {
     if (!event.target.matches || !event.target.matches("[data-org-picker-query]")) return;
     var p = parts(event.target);
-    if (!p.value.value && p.query.value.trim() && options(p).length) setOpen(p, true);
+    var chosen = !p.multiple && p.value.value;
+    if (!chosen && p.query.value.trim() && options(p).length) setOpen(p, true);
   });
 })();
