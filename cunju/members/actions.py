@@ -311,6 +311,7 @@ def move_member(
     describe(member)
     if organization.pk == member.organization_id:
         raise ValidationError({"organization": _("The member is already in this organization.")})
+    _check_not_future("on", on)
     if organization.kind not in (
         Organization.Kind.BRANCH,
         Organization.Kind.GENERAL_BRANCH,

@@ -139,6 +139,21 @@ def test_moving_to_an_organization_outside_scope_is_refused(world):
     assert member.organization == world.branch_a1
 
 
+def test_a_move_dated_in_the_future_is_refused(world):
+    member = world.member_in_a
+    with pytest.raises(ValidationError) as refused:
+        move_member(
+            world.secretary_a,
+            member,
+            organization=world.branch_a2,
+            on=TODAY + dt.timedelta(days=1),
+        )
+    assert refused.value.message_dict == {"on": ["The date is in the future."]}
+    member.refresh_from_db()
+    assert member.organization == world.branch_a1
+    assert not MembershipPeriod.objects.filter(member=member, valid_from__gt=TODAY).exists()
+
+
 def test_a_member_of_b_cannot_be_moved_from_a(world):
     response = client_for(world.secretary_a).post(
         reverse("members:move", args=[world.member_in_b.pk]),
