@@ -91,10 +91,23 @@ def start_period(member: Member, on: dt.date) -> None:
     The state is read from the stored row, not from ``member``: a copy loaded before a
     concurrent move would open the period in the old organization while the tallies (kept
     from the row) count the new one.
+
+    A change entered late, dated before the open period began (a death recorded after a
+    later move), takes effect from the start of the open period: a period opened earlier
+    would overlap the ones before it, and the member would be counted twice between the two
+    dates. (The member's event keeps the date given.)
     """
     state = Member.objects.filter(pk=member.pk).values(
         "organization_id", "org_path", "status", "is_mobile"
     )[0]
+    current = (
+        MembershipPeriod.objects.filter(member=member, valid_to__isnull=True)
+        .order_by("-valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    if current is not None and on < current:
+        on = current
     MembershipPeriod.objects.filter(member=member, valid_to__isnull=True).update(valid_to=on)
     MembershipPeriod.objects.filter(member=member, valid_from__gte=on, valid_to=on).delete()
     MembershipPeriod.objects.create(member=member, valid_from=on, **state)

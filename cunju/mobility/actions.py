@@ -24,7 +24,6 @@ from cunju.members.models import (
     ACTIVE_STATUSES,
     Member,
     MemberEvent,
-    MembershipPeriod,
     MemberStatus,
 )
 from cunju.organizations.models import Organization
@@ -64,14 +63,8 @@ def _set_mobile(member: Member, is_mobile: bool, on: dt.date) -> None:
         return
     member.is_mobile = is_mobile
     member.save(update_fields=["is_mobile", "updated_at"])
-    current = (
-        MembershipPeriod.objects.filter(member=member, valid_to__isnull=True)
-        .order_by("-valid_from")
-        .first()
-    )
-    # A period cannot start before the open one: an absence entered late starts it there.
-    start = max(on, current.valid_from) if current else on
-    start_period(member, start)
+    # An absence entered late starts where the open period does (``start_period``).
+    start_period(member, on)
 
 
 def _still_away(member: Member, on: dt.date, exclude: MobileRecord | None = None) -> bool:

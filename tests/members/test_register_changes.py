@@ -154,6 +154,25 @@ def test_a_move_dated_in_the_future_is_refused(world):
     assert not MembershipPeriod.objects.filter(member=member, valid_from__gt=TODAY).exists()
 
 
+def test_a_change_entered_late_never_overlaps_the_periods_after_it(world):
+    """A suspension dated before a later move: the member is not counted in two branches at
+    once; the change takes effect from the move, and the event keeps the date given."""
+    member = world.member_in_a
+    moved_on, suspended_on = TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=90)
+    move_member(world.secretary_a, member, organization=world.branch_a2, on=moved_on)
+    member.refresh_from_db()
+    change_status(world.secretary_a, member, status=MemberStatus.SUSPENDED, on=suspended_on)
+    periods = list(
+        MembershipPeriod.objects.filter(member=member)
+        .order_by("valid_from", "pk")
+        .values_list("organization_id", "status", "valid_from", "valid_to")
+    )
+    for before, after in zip(periods, periods[1:], strict=False):
+        assert before[3] == after[2], periods
+    assert periods[-1] == (world.branch_a2.pk, MemberStatus.SUSPENDED, moved_on, None)
+    assert MemberEvent.objects.filter(member=member, date=suspended_on).exists()
+
+
 def test_a_member_of_b_cannot_be_moved_from_a(world):
     response = client_for(world.secretary_a).post(
         reverse("members:move", args=[world.member_in_b.pk]),

@@ -308,6 +308,12 @@ def test_counts_as_of_any_date_equal_a_direct_count_of_the_periods(world, seed, 
             direct = subtree_counts_direct(shown, on=on)
             assert subtree_counts(shown, on=on) == direct, (on, [n.name for n in shown])
             assert counted_from(shown, on, None) == direct, (on, [n.name for n in shown])
+    # Each member's periods follow one another, whatever was entered late: never two at once.
+    for person in Member.objects.all():
+        periods = list(person.periods.order_by("valid_from", "pk"))
+        for before, after in zip(periods, periods[1:], strict=False):
+            assert before.valid_to == after.valid_from, (person.name, before, after)
+        assert periods and periods[-1].valid_to is None, person.name
     # The history is not trivial: members came and went and organizations moved.
     everyone = Member.objects.count()
     assert Member.objects.exclude(status__in=[MemberStatus.FULL]).count() > everyone // 10
