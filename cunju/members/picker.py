@@ -23,7 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from cunju.core.pinyin import name_search_q
 from cunju.core.tree import subtree_q
 from cunju.organizations.models import Organization
-from cunju.organizations.picker import LIMIT, MAX_QUERY, MultiPickerField, PickerField, reply
+from cunju.organizations.picker import (
+    LIMIT,
+    MAX_QUERY,
+    MultiPickerField,
+    PickerField,
+    parse_id,
+    reply,
+)
 
 from .models import Member, MemberStatus
 
@@ -110,9 +117,8 @@ class MemberOffer:
         return members
 
     def choice(self, pk: Any) -> MemberChoice | None:
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        pk = parse_id(pk)
+        if pk is None:
             return None
         found = self.queryset().select_related("organization").filter(pk=pk).first()
         return MemberChoice(found) if found else None
@@ -158,11 +164,8 @@ class MemberOffer:
     def from_query(cls, user: Any, query: QueryDict) -> MemberOffer:
         """The offer a search request describes; unknown statuses and bad ids are ignored."""
         status = query.get("status") or ""
-        try:
-            under = int(query["under"]) if query.get("under") else None
-        except ValueError:
-            under = None
-        return cls(user, status=status if status in cls.STATUSES else "", under=under)
+        status = status if status in cls.STATUSES else ""
+        return cls(user, status=status, under=parse_id(query.get("under")))
 
 
 def answer(offer: MemberOffer, query: str) -> JsonResponse:
@@ -179,13 +182,11 @@ class MemberField(PickerField):
         "several": _("Several members match “%(text)s”: choose one from the list (%(shown)s)."),
     }
 
-    @property
-    def queryset(self) -> QuerySet:
-        return self.source.queryset() if self.source is not None else Member.objects.none()
+    model = Member
 
 
 class MemberMultiField(MultiPickerField):
     """Several Party members chosen with the picker (cultivation contacts, introducers)."""
 
+    model = Member
     default_error_messages = MemberField.default_error_messages
-    queryset = MemberField.queryset

@@ -42,25 +42,29 @@ NAMESAKES = 2000
 
 @dataclass(frozen=True)
 class Choice:
-    """An organization as the picker shows it."""
+    """A node of a tree (an organization, a place) as a picker shows it."""
 
-    organization: Organization
-    label: str  # the names from the top of the visible tree down to the organization
+    node: Any
+    label: str  # the names from the top of the visible tree down to the node
 
     @property
     def pk(self) -> int:
-        return self.organization.pk
+        return self.node.pk
 
     @property
-    def object(self) -> Organization:
-        return self.organization
+    def object(self) -> Any:
+        return self.node
+
+    @property
+    def organization(self) -> Organization:
+        return self.node
 
     @property
     def name(self) -> str:
-        return self.organization.name
+        return self.node.name
 
     def as_json(self) -> dict[str, Any]:
-        return {"pk": self.pk, "name": self.organization.name, "label": self.label}
+        return {"pk": self.pk, "name": self.name, "label": self.label}
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -68,23 +72,24 @@ def ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path), step)]
 
 
-def labelled(organizations: list[Organization], tree: QuerySet) -> list[Choice]:
-    """Each organization with the names of its ancestors found in ``tree`` (one query)."""
-    wanted = {p for o in organizations for p in ancestor_paths(o.path)}
+def labelled(nodes: list, tree: QuerySet) -> list[Choice]:
+    """Each node with the names of its ancestors found in ``tree`` (one query); a step
+    shows its short name where the model has one."""
+    wanted = {p for o in nodes for p in ancestor_paths(o.path)}
     names: dict[str, str] = {}
     if wanted:
-        names = {
-            path: short or name
-            for path, short, name in tree.filter(path__in=wanted).values_list(
-                "path", "short_name", "name"
-            )
-        }
+        above = tree.filter(path__in=wanted)
+        if any(f.name == "short_name" for f in tree.model._meta.fields):
+            rows = above.values_list("path", "short_name", "name")
+            names = {path: short or name for path, short, name in rows}
+        else:
+            names = dict(above.values_list("path", "name"))
     return [
         Choice(
             o,
             SEPARATOR.join([*(names[p] for p in ancestor_paths(o.path) if p in names), o.name]),
         )
-        for o in organizations
+        for o in nodes
     ]
 
 
@@ -122,10 +127,11 @@ def plain(text: str) -> str:
 
 
 def resolve_choice(
-    organizations: QuerySet, text: str, *, tree: QuerySet
+    organizations: QuerySet, text: str, *, tree: QuerySet, find: Any = None
 ) -> tuple[Choice | None, list[Choice]]:
-    """The one organization ``text`` names (a label from the list, a name, or a search that
-    finds only one), else None and the candidates found (to show as hints)."""
+    """The one node ``text`` names (a label from the list, a name, or a search that finds
+    only one), else None and the candidates found (to show as hints). ``find`` searches the
+    nodes (``search``, the organizations', by default)."""
     typed = plain(text)
     mark = SEPARATOR.strip()
     last = typed.split(mark)[-1]
@@ -136,8 +142,8 @@ def resolve_choice(
         exact = [c for c in namesakes if plain(c.label) == typed]
         if len(exact) == 1:
             return exact[0], []
-    found = search(organizations, last, tree=tree, limit=LIMIT + 1)
-    exact = [c for c in found if c.organization.name == last or plain(c.label) == typed]
+    found = (find or search)(organizations, last, tree=tree, limit=LIMIT + 1)
+    exact = [c for c in found if c.name == last or plain(c.label) == typed]
     if len(exact) == 1:
         return exact[0], []
     if len(found) == 1:
@@ -150,7 +156,7 @@ def resolve(
 ) -> tuple[Organization | None, list[Choice]]:
     """``resolve_choice`` for callers that need only the organization."""
     choice, candidates = resolve_choice(organizations, text, tree=tree)
-    return (choice.organization if choice else None), candidates
+    return (choice.node if choice else None), candidates
 
 
 class Source(Protocol):
@@ -197,13 +203,13 @@ class OrganizationSource:
         return resolve_choice(self.organizations(), text, tree=self.tree())
 
 
-def choice_of(source: OrganizationSource, pk: Any) -> Choice | None:
-    """The offered organization with this id, labelled; None for anything else."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+def choice_of(source: Any, pk: Any) -> Choice | None:
+    """The offered node with this id (``source.queryset()``), labelled from
+    ``source.tree()``; None for anything else."""
+    pk = parse_id(pk)
+    if pk is None:
         return None
-    found = list(source.organizations().filter(pk=pk))
+    found = list(source.queryset().filter(pk=pk))
     return labelled(found, source.tree())[0] if found else None
 
 
@@ -261,15 +267,16 @@ class Offer(OrganizationSource):
         return cls(
             user,
             kinds=kinds,
-            exclude=_number(query.get("exclude")),
-            exclude_under=_number(query.get("exclude_under")),
+            exclude=parse_id(query.get("exclude")),
+            exclude_under=parse_id(query.get("exclude_under")),
         )
 
 
-def _number(text: str | None) -> int | None:
+def parse_id(text: Any) -> int | None:
+    """An id from a request or a form, None for anything that is not one."""
     try:
-        return int(text) if text else None
-    except ValueError:
+        return int(text) if text not in (None, "") else None
+    except (TypeError, ValueError):
         return None
 
 
@@ -371,7 +378,9 @@ class PickerField(forms.Field):
     """
 
     widget = Picker
-    # Subclasses name what is chosen: "invalid_choice" and "several" (%(text)s, %(shown)s).
+    # What is chosen; subclasses name it in "invalid_choice" and "several" (%(text)s,
+    # %(shown)s).
+    model: type[Model] = Organization
     default_error_messages: dict[str, Any] = {}
 
     def __init__(self, *, source: Source | None = None, **kwargs: Any) -> None:
@@ -391,7 +400,7 @@ class PickerField(forms.Field):
     def queryset(self) -> QuerySet:
         """What may be chosen (read as on a ``ModelChoiceField``)."""
         if self.source is None:
-            return Organization.objects.none()
+            return self.model.objects.none()
         return self.source.queryset()
 
     def to_python(self, value: Any) -> Any:

@@ -99,7 +99,7 @@ class MergeForm(forms.Form):
         choice = offer.choice(pk) if pk else None
         if choice is None and text:
             choice, _candidates = offer.resolve(text)
-        return choice.place if choice else None
+        return choice.node if choice else None
 
 
 class SplitForm(forms.Form):

@@ -24,58 +24,18 @@ from cunju.core.pinyin import name_search_q
 from cunju.organizations.picker import (
     LIMIT,
     MAX_QUERY,
-    SEPARATOR,
+    Choice,
     PickerField,
-    ancestor_paths,
-    plain,
+    choice_of,
+    labelled,
     reply,
+    resolve_choice,
 )
 
 from .models import Place
 
-# Places of one name a typed label is compared with (a county has many "一组").
-NAMESAKES = 2000
 
-
-@dataclass(frozen=True)
-class PlaceChoice:
-    """A place as the picker lists it."""
-
-    place: Place
-    label: str  # the names from the top of the visible tree down to the place
-
-    @property
-    def pk(self) -> int:
-        return self.place.pk
-
-    @property
-    def object(self) -> Place:
-        return self.place
-
-    @property
-    def name(self) -> str:
-        return self.place.name
-
-    def as_json(self) -> dict[str, Any]:
-        return {"pk": self.pk, "name": self.name, "label": self.label}
-
-
-def labelled(places: list[Place], tree: QuerySet) -> list[PlaceChoice]:
-    """Each place with the names of the places above it found in ``tree`` (one query)."""
-    wanted = {p for place in places for p in ancestor_paths(place.path)}
-    names = dict(tree.filter(path__in=wanted).values_list("path", "name")) if wanted else {}
-    return [
-        PlaceChoice(
-            place,
-            SEPARATOR.join(
-                [*(names[p] for p in ancestor_paths(place.path) if p in names), place.name]
-            ),
-        )
-        for place in places
-    ]
-
-
-def search(places: QuerySet, query: str, *, tree: QuerySet, limit: int = LIMIT) -> list:
+def search(places: QuerySet, query: str, *, tree: QuerySet, limit: int = LIMIT) -> list[Choice]:
     """Up to ``limit`` of ``places`` matching ``query``: exact names first, then names that
     start with it, then the rest, shorter names and higher places first."""
     query = (query or "").strip()[:MAX_QUERY]
@@ -119,32 +79,13 @@ class PlaceOffer:
         places = self.tree()
         return places.filter(kind__in=self.kinds) if self.kinds else places
 
-    def choice(self, pk: Any) -> PlaceChoice | None:
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            return None
-        found = list(self.queryset().filter(pk=pk))
-        return labelled(found, self.tree())[0] if found else None
+    def choice(self, pk: Any) -> Choice | None:
+        return choice_of(self, pk)
 
-    def resolve(self, text: str) -> tuple[PlaceChoice | None, list[PlaceChoice]]:
+    def resolve(self, text: str) -> tuple[Choice | None, list[Choice]]:
         """The one place ``text`` names (a label from the list, a name, or a search that
         finds only one), else None and the candidates found (to show as hints)."""
-        typed = plain(text)
-        mark = SEPARATOR.strip()
-        last = typed.split(mark)[-1]
-        if mark in typed:
-            namesakes = labelled(list(self.queryset().filter(name=last)[:NAMESAKES]), self.tree())
-            exact = [c for c in namesakes if plain(c.label) == typed]
-            if len(exact) == 1:
-                return exact[0], []
-        found = search(self.queryset(), last, tree=self.tree(), limit=LIMIT + 1)
-        exact = [c for c in found if c.name == last or plain(c.label) == typed]
-        if len(exact) == 1:
-            return exact[0], []
-        if len(found) == 1:
-            return found[0], []
-        return None, exact or found
+        return resolve_choice(self.queryset(), text, tree=self.tree(), find=search)
 
     def url(self) -> str:
         url = reverse("places:picker")
@@ -171,6 +112,4 @@ class PlaceField(PickerField):
         "several": _("Several places match “%(text)s”: choose one from the list (%(shown)s)."),
     }
 
-    @property
-    def queryset(self) -> QuerySet:
-        return self.source.queryset() if self.source is not None else Place.objects.none()
+    model = Place

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
+from tests.browser.test_shell import log_in
 from tests.world import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
@@ -27,11 +28,7 @@ def test_typing_pinyin_lists_members_and_choosing_one_registers_the_outflow(
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto("/accounts/login/")
-        page.locator("input[name=username]").fill(world.secretary_a.username)
-        page.locator("input[name=password]").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        log_in(page, world.secretary_a.username, PASSWORD)
         page.goto("/mobility/outflow/add/")
         assert page.locator("select[name=member]").count() == 0
 
@@ -79,11 +76,7 @@ def test_several_contacts_are_chosen_as_chips_and_one_removed(
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto("/accounts/login/")
-        page.locator("input[name=username]").fill(world.secretary_a.username)
-        page.locator("input[name=password]").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        log_in(page, world.secretary_a.username, PASSWORD)
         page.goto(f"/development/{applicant.pk}/activist/")
         assert page.locator("select[name=contacts]").count() == 0
         box = page.locator("input[name=contacts_query]")
