@@ -380,12 +380,10 @@ def phases(reader, runs: int) -> None:
 
     from cunju.library import search
 
-    impl = search.backend()
     parts = {
         "scope": (search, "condition"),
         "rank + count": (search, "_find"),
-        "pages": (impl, "pages"),
-        "documents": (search, "_load_documents"),
+        "pages + documents": (search, "_load_documents"),
         "snippets": (search, "snippet"),
     }
     spent: dict[str, float] = {}

@@ -688,6 +688,38 @@ def test_counting_leaves_the_planner_settings_as_they_were(world, shelf, monkeyp
             assert cursor.fetchone()[0] == "on"
 
 
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%library_search_page%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _shown(results) -> list[tuple]:
+    return [(h.document.pk, h.pages, str(h.snippet), h.score) for h in results.hits]
+
+
+def test_postgresql_keeps_the_statement_reading_the_documents_shown_prepared(
+    world, corpus, shelf, settings
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL prepares statements")
+    first = library_search.search(world.member_a, "党费", category=shelf)
+    assert len(_prepared_statements()) == 1
+    again = library_search.search(world.member_a, "党费 规定", category=shelf)
+    assert len(_prepared_statements()) == 1  # the same statement, other values
+    assert _shown(library_search.search(world.member_a, "党费", category=shelf)) == _shown(first)
+    assert first.hits and again.hits
+    # Behind a pooler that cannot keep prepared statements: the same results, unprepared.
+    settings.CUNJU_DATABASE_PREPARE = False
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert _shown(library_search.search(world.member_a, "党费", category=shelf)) == _shown(first)
+    assert _prepared_statements() == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_counting_outside_a_transaction(world, monkeypatch):
     """Searches run outside transactions (autocommit): the count's planner settings end

@@ -24,9 +24,11 @@ counting read the index alone, never the documents table. The words follow the r
 against the database once more (``_shown``), so a document changed since it was indexed
 never shows where it should not.
 
-A search is a few statements whatever the library's size — the ranking tiers it needs, the
-count, the pages of the documents shown, those documents with the text of their first
-matching page — and builds the snippets from that one page each.
+A search is a few statements whatever the library's size — the ranking tiers it needs and
+the count, then the documents shown with their matching pages and the text of the first —
+and builds the snippets from that one page each. On PostgreSQL, where every statement is a
+round trip, the count goes with the first tier and the documents shown are read by one
+prepared statement (``postgresql.shown``).
 """
 
 from __future__ import annotations
@@ -329,19 +331,28 @@ def _query_tokens(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _find(impl, cursor, tokens, where: Condition, wanted: int):
     """The first ``wanted`` (document id, tier) of the documents holding every token and
     meeting ``where``, best first (a tier is read only while places are left), and how many
-    there are, counted up to ``MAX_COUNT + 1`` only when the tiers did not read them all."""
+    there are, counted up to ``MAX_COUNT + 1`` when the tiers did not read them all (the
+    backend may count along with the first tier: ``impl.first_tier``)."""
     ranking: list[tuple[int, int]] = []
+    found = None
     for tier in (TITLE, HEAD, BODY):
         if len(ranking) >= wanted:
             break
         # A tier is reached only when those above gave all their matches: what the body tier
         # must leave out (documents whose title and description hold the words) is in hand.
         above = [pk for pk, _tier in ranking]
-        cursor.execute(*impl.ranked(tier, tokens, where, wanted - len(ranking), above))
-        ranking += [(row[0], tier) for row in cursor.fetchall()]
+        statement = impl.ranked(tier, tokens, where, wanted - len(ranking), above)
+        if tier == TITLE:
+            rows, found = impl.first_tier(cursor, statement, tokens, where, MAX_COUNT + 1)
+        else:
+            cursor.execute(*statement)
+            rows = cursor.fetchall()
+        ranking += [(row[0], tier) for row in rows]
     if len(ranking) < wanted:
         return ranking, len(ranking)  # every match was read
-    return ranking, impl.count(cursor, tokens, where, MAX_COUNT + 1)
+    if found is None:
+        found = impl.count(cursor, tokens, where, MAX_COUNT + 1)
+    return ranking, found
 
 
 def search(
@@ -376,18 +387,14 @@ def search(
         ranking = ranking[offset:wanted]
         if not ranking:
             return results
-        ids = [pk for pk, _tier in ranking]
-        pages = {pk: _shown_pages(held) for pk, held in impl.pages(cursor, needed, ids).items()}
-        loaded = _load_documents(
-            cursor, {pk: numbers[0] if numbers else 0 for pk, numbers in pages.items()}
-        )
+        loaded = _load_documents(impl, cursor, needed, [pk for pk, _tier in ranking])
     terms = highlight_terms(query, tokens)
     admits = _admits(user, **filters)
     for document_id, tier in ranking:
         if document_id not in loaded:  # deleted meanwhile
             results.total -= 1
             continue
-        document, page_text = loaded[document_id]
+        document, pages, page_text = loaded[document_id]
         if not admits(document):  # changed since it was indexed, not yet indexed again
             results.total -= 1
             continue
@@ -395,7 +402,7 @@ def search(
         results.hits.append(
             SearchHit(
                 document=document,
-                pages=pages[document_id],
+                pages=pages,
                 snippet=snippet(text, terms),
                 score=tier,
                 title_hit=tier == TITLE,
@@ -441,13 +448,6 @@ def _admits(
     return admits
 
 
-def _shown_pages(held: dict[int, bool]) -> list[int]:
-    """The pages that hold every word; for a document whose words are spread over several
-    pages, the pages that hold any of them."""
-    every = [page for page, all_words in held.items() if all_words]
-    return sorted(every or held)
-
-
 def _head_text(document: Document, terms: Sequence[str]) -> str:
     """No page holds the words: the description or the title, whichever has them."""
     for text in (document.description, document.title):
@@ -491,17 +491,43 @@ class _Part:
     converters: list[tuple[int, Any, Any]]  # (position, converter, column)
 
 
-# The statement reading the documents shown, per database vendor; made once.
-_shown_statements: dict[str, tuple[str, list[_Part], list[Any]]] = {}
+@dataclass(frozen=True)
+class ShownSelect:
+    """The documents shown, as the pieces of a SELECT the backends complete: ``columns``
+    read from ``tables`` (the document ``d`` of each ``shown.id`` joined with its stored file
+    ``s``), and ``page_text(page)``, the text of the document's page given by the SQL
+    expression ``page`` (none for 0). ``parts`` say how to make model instances of the
+    columns' values as the ORM would: the same converters, the other fields deferred."""
+
+    columns: str
+    tables: str
+    text_sql: str
+    parts: list[_Part]
+    relations: list[Any]
+
+    def page_text(self, page: str) -> str:
+        return self.text_sql.replace("<page>", page)
+
+    def listed(self, first_pages: dict[int, int]) -> tuple[str, list]:
+        """The statement reading the documents of ``first_pages`` (id → the page whose
+        text to read) from a list of values, and its parameters."""
+        values = ", ".join(["(%s, %s)"] * len(first_pages))
+        sql = (
+            f"WITH shown (id, page) AS (VALUES {values}) "
+            f"SELECT {self.columns}, {self.page_text('shown.page')} FROM shown {self.tables}"
+        )
+        return sql, [value for item in first_pages.items() for value in item]
 
 
-def _shown_statement() -> tuple[str, list[_Part], list[Any]]:
-    """The SELECT reading the documents listed in ``shown`` (id, page) with their stored
-    file, category, uploader and the text of the page given, and how to make model instances
-    of its rows as the ORM would (the same converters, the other fields deferred)."""
+# Made once per database vendor.
+_shown_selects: dict[str, ShownSelect] = {}
+
+
+def shown_select() -> ShownSelect:
+    """What a result shows, for the database in use: the columns of ``SHOWN_FIELDS``."""
     vendor = connection.vendor
-    if vendor in _shown_statements:
-        return _shown_statements[vendor]
+    if vendor in _shown_selects:
+        return _shown_selects[vendor]
     q = connection.ops.quote_name
     relations = [Document._meta.get_field(name) for name in ("stored_file", "category", "uploader")]
 
@@ -532,20 +558,23 @@ def _shown_statement() -> tuple[str, list[_Part], list[Any]]:
                 part.converters.append((i, convert, column))
         parts.append(part)
     page = {f: q(Page._meta.get_field(f).column) for f in ("stored_file", "number", "text")}
-    text = (
-        f"(SELECT x.{page['text']} FROM {q(Page._meta.db_table)} x "
-        f"WHERE x.{page['stored_file']} = d.{q(relations[0].column)} "
-        f"AND x.{page['number']} = shown.page)"
-    )
     stored_file = relations[0].related_model._meta
-    sql = (
-        f"SELECT {', '.join(columns)}, {text} FROM shown "
-        f"JOIN {q(Document._meta.db_table)} d ON d.{q(Document._meta.pk.column)} = shown.id "
-        f"JOIN {q(stored_file.db_table)} s ON s.{q(stored_file.pk.column)} "
-        f"= d.{q(relations[0].column)}"
+    _shown_selects[vendor] = ShownSelect(
+        columns=", ".join(columns),
+        tables=(
+            f"JOIN {q(Document._meta.db_table)} d ON d.{q(Document._meta.pk.column)} = shown.id "
+            f"JOIN {q(stored_file.db_table)} s ON s.{q(stored_file.pk.column)} "
+            f"= d.{q(relations[0].column)}"
+        ),
+        text_sql=(
+            f"(SELECT x.{page['text']} FROM {q(Page._meta.db_table)} x "
+            f"WHERE x.{page['stored_file']} = d.{q(relations[0].column)} "
+            f"AND x.{page['number']} = <page>)"
+        ),
+        parts=parts,
+        relations=relations,
     )
-    _shown_statements[vendor] = (sql, parts, relations)
-    return _shown_statements[vendor]
+    return _shown_selects[vendor]
 
 
 def _instance(part: _Part, db: str, values: Sequence) -> Model:
@@ -559,29 +588,26 @@ def _instance(part: _Part, db: str, values: Sequence) -> Model:
     return instance
 
 
-def _load_documents(cursor, first_pages: dict[int, int]) -> dict[int, tuple[Document, str]]:
-    """The documents shown, by id, with their related objects and the text of the page given
-    for each (0: none), in one statement."""
-    sql, parts, relations = _shown_statement()
-    values = ", ".join(["(%s, %s)"] * len(first_pages))
-    cursor.execute(
-        f"WITH shown (id, page) AS (VALUES {values}) {sql}",
-        [value for item in first_pages.items() for value in item],
-    )
+def _load_documents(
+    impl, cursor, tokens: Sequence[str], document_ids: Sequence[int]
+) -> dict[int, tuple[Document, list[int], str]]:
+    """The documents shown, by id, with their related objects, the pages that hold the
+    words (``impl.shown``) and the text of the first of them ("" for none)."""
+    select = shown_select()
     db = connection.alias
     loaded = {}
-    for row in cursor.fetchall():
+    for row, pages, text in impl.shown(cursor, tokens, document_ids, select):
         instances, start = [], 0
-        for part in parts:
+        for part in select.parts:
             values = list(row[start : start + len(part.attnames)])
             start += len(part.attnames)
             for i, convert, column in part.converters:
                 values[i] = convert(values[i], column, connection)
             instances.append(None if values[0] is None else _instance(part, db, values))
         document = instances[0]
-        for relation, related in zip(relations, instances[1:], strict=True):
+        for relation, related in zip(select.relations, instances[1:], strict=True):
             relation.set_cached_value(document, related)
-        loaded[document.pk] = (document, row[-1] or "")
+        loaded[document.pk] = (document, pages, text or "")
     return loaded
 
 

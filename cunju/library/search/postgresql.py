@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import psycopg
+from django.conf import settings
 from django.db import connection
+from psycopg.types.numeric import Int8
 
 from cunju.core.dbsettings import execute_with_settings
 
-from . import BODY, HEAD, MARK, TITLE, Condition
+from . import BODY, HEAD, MARK, TITLE, Condition, ShownSelect
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -168,28 +171,70 @@ def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int, above
 _INDEX_ONLY = {"enable_seqscan": "off", "enable_indexscan": "off"}
 
 
-def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
-    """How many documents meeting ``where`` hold every token, counted no further than
-    ``cap``."""
+def _count(tokens: Sequence[str], where: Condition, cap: int) -> tuple[str, list]:
     keys, key_params = _keys(where)
     sql = (
         f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} s "
         f"WHERE s.words @@ %s::tsquery{keys} LIMIT %s) AS found"
     )
-    params = [query_where(tokens, where), *key_params, cap]
-    execute_with_settings(connection, cursor, _INDEX_ONLY, sql, params)
+    return sql, [query_where(tokens, where), *key_params, cap]
+
+
+def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
+    """How many documents meeting ``where`` hold every token, counted no further than
+    ``cap``."""
+    execute_with_settings(connection, cursor, _INDEX_ONLY, *_count(tokens, where, cap))
     return cursor.fetchone()[0]
 
 
-def pages(cursor, tokens: Sequence[str], document_ids: Sequence[int]) -> dict[int, dict]:
-    """The pages of the documents that hold any token, and whether each holds them all:
-    {document id: {page: True / False}}."""
-    cursor.execute(
-        f"SELECT document_id, page, words @@ %s::tsquery FROM {PAGES} "
-        "WHERE document_id = ANY(%s) AND words @@ %s::tsquery",
-        [query_all(tokens), list(document_ids), query_any(tokens)],
+def first_tier(cursor, statement: tuple[str, list], tokens, where: Condition, cap: int):
+    """The first tier's rows and the count, in one round trip. The count is wasted only
+    when the matches do not fill a page, and then it is short."""
+    rows = execute_with_settings(
+        connection, cursor, _INDEX_ONLY, *_count(tokens, where, cap), first=statement
     )
-    found: dict[int, dict[int, bool]] = {d: {} for d in document_ids}
-    for document_id, page, every in cursor.fetchall():
-        found[document_id][page] = every
-    return found
+    return rows, cursor.fetchone()[0]
+
+
+def _prepared_cursor():
+    """A cursor of the connection in use whose statements PostgreSQL keeps prepared: the
+    parameters bound on the server, each statement parsed once per connection and, after a
+    few runs, planned once for any values. For statements whose best plan does not depend on
+    the values. Django binds on the client and prepares nothing, for the sake of poolers in
+    transaction mode (``CUNJU_DATABASE_PREPARE`` off); a connection that ends takes its
+    statements with it. While queries are logged (tests counting them, debugging), the
+    ordinary cursor, so the log shows the statement with its values."""
+    if not settings.CUNJU_DATABASE_PREPARE or connection.queries_logged:
+        return connection.cursor()
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        # Django's default, which turns preparing off altogether: allow it for the
+        # statements asked to be prepared, and only for them.
+        connection.connection.prepare_threshold = 2**31 - 1
+    return connection.make_cursor(_PreparedCursor(connection.connection))
+
+
+class _PreparedCursor(psycopg.Cursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def shown(cursor, tokens: Sequence[str], document_ids: Sequence[int], select: ShownSelect):
+    """Per document shown: its row of ``select.columns``, the pages that hold every word (or,
+    when its words are spread over several pages, those that hold any), and the text of the
+    first of them, in one prepared statement: reading at most twenty documents by key is
+    planned alike whatever they are, and planning it cost as much as running it."""
+    first = "COALESCE(p.every[1], p.held[1], 0)"
+    sql = (
+        f"SELECT {select.columns}, p.every, p.held, {select.page_text(first)} "
+        f"FROM unnest(%s::bigint[]) AS shown (id) {select.tables} "
+        "CROSS JOIN LATERAL (SELECT "
+        "array_agg(w.page ORDER BY w.page) FILTER (WHERE w.words @@ %s::tsquery) AS every, "
+        "array_agg(w.page ORDER BY w.page) AS held "
+        f"FROM {PAGES} w WHERE w.document_id = shown.id AND w.words @@ %s::tsquery) p"
+    )
+    params = [[Int8(d) for d in document_ids], query_all(tokens), query_any(tokens)]
+    with _prepared_cursor() as prepared:
+        prepared.execute(sql, params)
+        rows = prepared.fetchall()
+    return [(row[:-3], row[-3] or row[-2] or [], row[-1]) for row in rows]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import BODY, MARK, TITLE, Condition
+from . import BODY, MARK, TITLE, Condition, ShownSelect
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -221,3 +221,23 @@ def pages(cursor, tokens: Sequence[str], document_ids: Sequence[int]) -> dict[in
     return {
         d: {page: len(n) == every for page, n in numbers.items()} for d, numbers in held.items()
     }
+
+
+def first_tier(cursor, statement: tuple[str, list], tokens, where: Condition, cap: int):
+    """The first tier's rows, and no count: SQLite runs in the process, so counting only when
+    the tiers fill the page costs no extra round trip (and a common word's count is a scan)."""
+    cursor.execute(*statement)
+    return cursor.fetchall(), None
+
+
+def shown(cursor, tokens: Sequence[str], document_ids: Sequence[int], select: ShownSelect):
+    """Per document shown: its row of ``select.columns``, the pages that hold every word (or,
+    when its words are spread over several pages, those that hold any), and the text of the
+    first of them. Two statements: the pages, then the documents with that page's text."""
+    held = pages(cursor, tokens, document_ids)
+    numbers = {
+        d: sorted([page for page, every in found.items() if every] or found)
+        for d, found in held.items()
+    }
+    cursor.execute(*select.listed({d: n[0] if n else 0 for d, n in numbers.items()}))
+    return [(row[:-1], numbers[row[0]], row[-1]) for row in cursor.fetchall()]
