@@ -330,29 +330,11 @@ def _query_tokens(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _find(impl, cursor, tokens, where: Condition, wanted: int):
     """The first ``wanted`` (document id, tier) of the documents holding every token and
-    meeting ``where``, best first (a tier is read only while places are left), and how many
-    there are, counted up to ``MAX_COUNT + 1`` when the tiers did not read them all (the
-    backend may count along with the first tier: ``impl.first_tier``)."""
-    ranking: list[tuple[int, int]] = []
-    found = None
-    for tier in (TITLE, HEAD, BODY):
-        if len(ranking) >= wanted:
-            break
-        # A tier is reached only when those above gave all their matches: what the body tier
-        # must leave out (documents whose title and description hold the words) is in hand.
-        above = [pk for pk, _tier in ranking]
-        statement = impl.ranked(tier, tokens, where, wanted - len(ranking), above)
-        if tier == TITLE:
-            rows, found = impl.first_tier(cursor, statement, tokens, where, MAX_COUNT + 1)
-        else:
-            cursor.execute(*statement)
-            rows = cursor.fetchall()
-        ranking += [(row[0], tier) for row in rows]
-    if len(ranking) < wanted:
-        return ranking, len(ranking)  # every match was read
-    if found is None:
-        found = impl.count(cursor, tokens, where, MAX_COUNT + 1)
-    return ranking, found
+    meeting ``where``, best first, and how many there are: counted up to ``MAX_COUNT + 1``
+    when the tiers did not read them all, else how many they read. Each backend reads as
+    few tiers as it can in as few round trips (``find``)."""
+    ranking, found = impl.find(cursor, tokens, where, wanted, MAX_COUNT + 1)
+    return ranking, len(ranking) if len(ranking) < wanted else found
 
 
 def search(

@@ -133,34 +133,32 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int, above: Sequence[int]):
-    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first, but
-    those of ``above`` (the higher tiers' documents)."""
+def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int) -> tuple[str, list]:
+    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first. The
+    body tier's are those of every document holding the words: the caller leaves out those
+    of the tiers above."""
     query = query_where(tokens, where)
     keys, key_params = _keys(where)
     if tier == BODY:
-        table, condition, params = DOCUMENTS, "s.words @@ %s::tsquery", [query]
-        if above:
-            condition += " AND s.document_id <> ALL(%s)"
-            params.append(list(above))
         # Newest first along the key index for a common word, or the few matches sorted.
-        order = "s.key"
-    else:
-        table = HEADS
-        condition, params = {
-            TITLE: ("s.title @@ %s::tsquery", [query]),
-            HEAD: (
-                "s.head @@ %s::tsquery AND NOT s.title @@ %s::tsquery",
-                [query, query_all(tokens)],
-            ),
-        }[tier]
-        # Titles and descriptions are short: the GIN index and a sort of what it finds beat
-        # walking the key index and reading each title on the way (2.6 against 1.0 ms for
-        # 工作), whatever the word; "+ 0" keeps the planner off that walk.
-        order = "s.key + 0"
+        sql = (
+            f"SELECT s.document_id FROM {DOCUMENTS} s WHERE s.words @@ %s::tsquery{keys} "
+            "ORDER BY s.key DESC LIMIT %s"
+        )
+        return sql, [query, *key_params, limit]
+    condition, params = {
+        TITLE: ("s.title @@ %s::tsquery", [query]),
+        HEAD: (
+            "s.head @@ %s::tsquery AND NOT s.title @@ %s::tsquery",
+            [query, query_all(tokens)],
+        ),
+    }[tier]
+    # Titles and descriptions are short: the GIN index and a sort of what it finds beat
+    # walking the key index and reading each title on the way (2.6 against 1.0 ms for
+    # 工作), whatever the word; "+ 0" keeps the planner off that walk.
     sql = (
-        f"SELECT s.document_id FROM {table} s WHERE {condition}{keys} "
-        f"ORDER BY {order} DESC LIMIT %s"
+        f"SELECT s.document_id FROM {HEADS} s WHERE {condition}{keys} "
+        "ORDER BY s.key + 0 DESC LIMIT %s"
     )
     return sql, [*params, *key_params, limit]
 
@@ -187,13 +185,34 @@ def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
     return cursor.fetchone()[0]
 
 
-def first_tier(cursor, statement: tuple[str, list], tokens, where: Condition, cap: int):
-    """The first tier's rows and the count, in one round trip. The count is wasted only
-    when the matches do not fill a page, and then it is short."""
+def find(cursor, tokens: Sequence[str], where: Condition, wanted: int, cap: int):
+    """The first ``wanted`` (document id, tier), best first, and how many match (up to
+    ``cap``), in one or two round trips: the title tier with the count, then, when the
+    titles do not fill the page, the two other tiers together. The count is wasted only when
+    the matches do not fill a page, and then it is short; the body tier only when the
+    descriptions fill it."""
     rows = execute_with_settings(
-        connection, cursor, _INDEX_ONLY, *_count(tokens, where, cap), first=statement
+        connection,
+        cursor,
+        _INDEX_ONLY,
+        *_count(tokens, where, cap),
+        first=ranked(TITLE, tokens, where, wanted),
     )
-    return rows, cursor.fetchone()[0]
+    found = cursor.fetchone()[0]
+    ranking = [(row[0], TITLE) for row in rows]
+    if len(ranking) < wanted:
+        head_sql, head_params = ranked(HEAD, tokens, where, wanted - len(ranking))
+        body_sql, body_params = ranked(BODY, tokens, where, wanted)
+        cursor.execute(f"{head_sql}; {body_sql}", [*head_params, *body_params])
+        ranking += [(row[0], HEAD) for row in cursor.fetchall()]
+        cursor.nextset()
+        if len(ranking) < wanted:
+            # The tiers above gave every match they have, so what the body tier leaves out
+            # is in hand: at most all of them among its first ``wanted``, which leaves enough.
+            above = {pk for pk, _tier in ranking}
+            body = [(row[0], BODY) for row in cursor.fetchall() if row[0] not in above]
+            ranking += body[: wanted - len(ranking)]
+    return ranking, found
 
 
 def _prepared_cursor():

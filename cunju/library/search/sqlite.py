@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import BODY, MARK, TITLE, Condition, ShownSelect
+from . import BODY, HEAD, MARK, TITLE, Condition, ShownSelect
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -185,6 +185,25 @@ def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int, above
     return sql, [match, *key_params, limit]
 
 
+def find(cursor, tokens: Sequence[str], where: Condition, wanted: int, cap: int):
+    """The first ``wanted`` (document id, tier), best first, and how many match (up to
+    ``cap``): a tier is read only while places are left, and the count only when the tiers
+    fill the page. SQLite runs in the process: a statement more costs no round trip, and a
+    common word's count is a scan worth saving."""
+    ranking: list[tuple[int, int]] = []
+    for tier in (TITLE, HEAD, BODY):
+        if len(ranking) >= wanted:
+            break
+        # A tier is reached only when those above gave all their matches: what the body tier
+        # must leave out (documents whose title and description hold the words) is in hand.
+        above = [pk for pk, _tier in ranking]
+        cursor.execute(*ranked(tier, tokens, where, wanted - len(ranking), above))
+        ranking += [(row[0], tier) for row in cursor.fetchall()]
+    if len(ranking) < wanted:
+        return ranking, len(ranking)
+    return ranking, count(cursor, tokens, where, cap)
+
+
 def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
     """How many documents meeting ``where`` hold every token, counted no further than
     ``cap``."""
@@ -221,13 +240,6 @@ def pages(cursor, tokens: Sequence[str], document_ids: Sequence[int]) -> dict[in
     return {
         d: {page: len(n) == every for page, n in numbers.items()} for d, numbers in held.items()
     }
-
-
-def first_tier(cursor, statement: tuple[str, list], tokens, where: Condition, cap: int):
-    """The first tier's rows, and no count: SQLite runs in the process, so counting only when
-    the tiers fill the page costs no extra round trip (and a common word's count is a scan)."""
-    cursor.execute(*statement)
-    return cursor.fetchall(), None
 
 
 def shown(cursor, tokens: Sequence[str], document_ids: Sequence[int], select: ShownSelect):
