@@ -38,7 +38,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -112,7 +112,12 @@ class SearchResults:
 
 def backend() -> ModuleType:
     """The index's implementation for the database in use."""
-    return import_module(f"{__name__}.{connection.vendor}")
+    return _backend(connection.vendor)
+
+
+@cache
+def _backend(vendor: str) -> ModuleType:
+    return import_module(f"{__name__}.{vendor}")
 
 
 # --- Writing the index -----------------------------------------------------------------------
