@@ -49,8 +49,10 @@ class PeerReviewForm(forms.Form):
 
     def __init__(self, *args, participant, **kwargs):
         super().__init__(*args, **kwargs)
+        # Those who left the branch since the opening write no more reviews
+        # (``enter_peer_review`` refuses them): offering them would only lead to an error.
         self.fields["reviewer"].queryset = (
-            Participant.objects.filter(round=participant.round)
+            Participant.objects.filter(round=participant.round, takes_part=True)
             .exclude(pk=participant.pk)
             .select_related("member")
         )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from cunju.core.models import AuditEvent
 from cunju.core.system import SYSTEM
 from cunju.evaluation import actions
+from cunju.evaluation.forms import PeerReviewForm
 from cunju.evaluation.models import Grade, Stage
 from cunju.members.actions import change_status, move_member, register_member
 from cunju.members.models import MemberEvent, MemberStatus
@@ -95,6 +96,19 @@ def test_refreshing_twice_changes_nothing_more(roster):
     again = actions.refresh_participants(SYSTEM, evaluation)
     assert again == {"added": [], "no_longer_taking_part": [], "taking_part_again": []}
     assert evaluation.participants.count() == 5
+
+
+def test_those_who_left_are_not_offered_as_reviewers(roster):
+    evaluation, _people, _other = roster
+    actions.refresh_participants(SYSTEM, evaluation)
+    p = by_name(evaluation)
+    form = PeerReviewForm(participant=p["孙立"])
+    offered = [str(choice) for choice in form.fields["reviewer"].queryset]
+    assert sorted(offered) == sorted(["周文", "王新"])
+    refused = PeerReviewForm(
+        {"reviewer": p["李强"].pk, "text": "……", "on": TODAY.isoformat()}, participant=p["孙立"]
+    )
+    assert not refused.is_valid() and "reviewer" in refused.errors
 
 
 def test_those_who_left_are_out_of_the_vote_the_cap_and_the_close(roster):
