@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,32 +86,159 @@ def record(member: Member, date: dt.date, kind: str, summary: str, **data: Any) 
     )
 
 
-def start_period(member: Member, on: dt.date) -> None:
-    """Close the member's open period on ``on`` and open one with the current state.
+# What a change of the register is about, and the period column that tells it apart.
+PERIOD_KINDS = {"organization": "organization_id", "status": "status", "is_mobile": "is_mobile"}
 
-    The state is read from the stored row, not from ``member``: a copy loaded before a
-    concurrent move would open the period in the old organization while the tallies (kept
-    from the row) count the new one.
 
-    A change entered late, dated before the open period began (a death recorded after a
-    later move), takes effect from the start of the open period: a period opened earlier
-    would overlap the ones before it, and the member would be counted twice between the two
-    dates. (The member's event keeps the date given.)
+def start_period(member: Member, on: dt.date, **values: Any) -> None:
+    """Record in the member's periods that ``values`` (``organization`` and/or ``status``)
+    hold from ``on`` to this day.
+
+    A change entered late, dated before changes of another kind (a suspension recorded after
+    a later move), is in the history from its own date: every period since takes it, and
+    the periods still follow one another. One dated before a later change of the same kind
+    is refused: the events recorded after it (a move from the old organization, a status
+    that followed the old one) would no longer read right.
     """
-    state = Member.objects.filter(pk=member.pk).values(
-        "organization_id", "org_path", "status", "is_mobile"
-    )[0]
-    current = (
-        MembershipPeriod.objects.filter(member=member, valid_to__isnull=True)
-        .order_by("-valid_from")
-        .values_list("valid_from", flat=True)
-        .first()
+    periods = _periods_for_change(member)
+    columns = {PERIOD_KINDS[name]: _period_value(name, value) for name, value in values.items()}
+    on = max(on, periods[0].valid_from)
+    for before, after in zip(periods, periods[1:], strict=False):
+        if after.valid_from > on and any(getattr(after, c) != getattr(before, c) for c in columns):
+            raise ValidationError({"on": _later_change(values, after.valid_from)})
+    _rewrite(member, periods, on, None, values)
+
+
+def set_period_values(member: Member, on: dt.date, until: dt.date | None, **values: Any) -> None:
+    """Record in the member's periods that ``values`` held over [``on``, ``until``) (to this
+    day when ``until`` is None), whatever the periods said: for a state the caller knows
+    date by date (the mobility records say when a member was away)."""
+    periods = _periods_for_change(member)
+    _rewrite(member, periods, max(on, periods[0].valid_from), until, values)
+
+
+def _periods_for_change(member: Member) -> list[MembershipPeriod]:
+    # One change of a member at a time: the periods are read, then rewritten.
+    list(Member.objects.select_for_update().filter(pk=member.pk).values_list("pk"))
+    periods = list(MembershipPeriod.objects.filter(member=member).order_by("valid_from", "pk"))
+    if not periods:
+        raise ValueError(f"member {member.pk} has no membership periods")
+    return periods
+
+
+def _rewrite(
+    member: Member, periods: list, on: dt.date, until: dt.date | None, values: dict
+) -> None:
+    """The periods overlapping [on, until) written anew: the values over that stretch, the
+    rest as they were. What changes is in new rows, so that checkpoints of the numbers taken
+    since see that history changed; the part before ``on`` stays in its row, so those of
+    earlier dates stay in date. A move takes the path the new organization had at each date
+    (``OrganizationVersion``), as the organization's history has it."""
+    columns = {PERIOD_KINDS[name]: _period_value(name, value) for name, value in values.items()}
+    affected = [
+        p
+        for p in periods
+        if (p.valid_to is None or p.valid_to > on) and (until is None or p.valid_from < until)
+    ]
+    paths = _paths(values["organization"]) if "organization" in values else None
+    pieces: list[list] = []  # [values, from, to]
+
+    def add(period, start, end, changed: bool) -> None:
+        if end is not None and end <= start:
+            return
+        state = {
+            "organization_id": period.organization_id,
+            "org_path": period.org_path,
+            "status": period.status,
+            "is_mobile": period.is_mobile,
+        }
+        parts = [(start, end, period.org_path)]
+        if changed:
+            state.update(columns)
+            if paths is not None:
+                parts = _split_by(paths, start, end)
+        for begin, stop, path in parts:
+            piece = {**state, "org_path": path}
+            if pieces and pieces[-1][2] == begin and pieces[-1][0] == piece:
+                pieces[-1][2] = stop  # the same as the piece before: one period
+            else:
+                pieces.append([piece, begin, stop])
+
+    for period in affected:
+        start = max(period.valid_from, on)
+        end = period.valid_to
+        if until is not None:
+            end = until if end is None else min(end, until)
+        add(period, period.valid_from, start, changed=False)
+        add(period, start, end, changed=True)
+        if end is not None:
+            add(period, end, period.valid_to, changed=False)
+    if [_fields(p) for p in affected] == [
+        (*piece.values(), begin, stop) for piece, begin, stop in pieces
+    ]:
+        return  # nothing changes
+    first, kept = affected[0], None
+    piece, begin, stop = pieces[0]
+    if begin == first.valid_from and piece == dict(zip(piece, _fields(first)[:4], strict=True)):
+        kept = first  # the same state from the same day: the row stays, to its new end
+        MembershipPeriod.objects.filter(pk=first.pk).update(valid_to=stop)
+        pieces = pieces[1:]
+    MembershipPeriod.objects.filter(pk__in=[p.pk for p in affected if p is not kept]).delete()
+    MembershipPeriod.objects.bulk_create(
+        MembershipPeriod(member_id=member.pk, **piece, valid_from=begin, valid_to=stop)
+        for piece, begin, stop in pieces
     )
-    if current is not None and on < current:
-        on = current
-    MembershipPeriod.objects.filter(member=member, valid_to__isnull=True).update(valid_to=on)
-    MembershipPeriod.objects.filter(member=member, valid_from__gte=on, valid_to=on).delete()
-    MembershipPeriod.objects.create(member=member, valid_from=on, **state)
+
+
+def _fields(period: MembershipPeriod) -> tuple:
+    return (
+        period.organization_id,
+        period.org_path,
+        period.status,
+        period.is_mobile,
+        period.valid_from,
+        period.valid_to,
+    )
+
+
+def _period_value(name: str, value: Any) -> Any:
+    return value.pk if name == "organization" else value
+
+
+def _later_change(values: dict, on: dt.date) -> str:
+    if "organization" in values:
+        return _(
+            "The member moved again on %(date)s, after this date: moves are entered in the "
+            "order they happened."
+        ) % {"date": on.isoformat()}
+    return _(
+        "The member's status changed again on %(date)s, after this date: status changes are "
+        "entered in the order they happened."
+    ) % {"date": on.isoformat()}
+
+
+def _paths(organization: Organization) -> list[tuple[dt.date | None, dt.date | None, str]]:
+    """The organization's tree paths over time: (from, to, path), oldest first."""
+    versions = organization.versions.order_by(F("valid_from").asc(nulls_first=True), "pk")
+    found = [(v.valid_from, v.valid_to, v.path) for v in versions]
+    return found or [(None, None, organization.path)]
+
+
+def _split_by(paths, begin: dt.date, end: dt.date | None) -> list[tuple]:
+    """[begin, end) cut where the organization's path changed, each piece with its path.
+    Dates before the first version (the organization was set up later) take its path."""
+    pieces = []
+    for n, (since, until, path) in enumerate(paths):
+        start = begin if n == 0 else max(begin, since or begin)
+        stop = end if until is None else (until if end is None else min(end, until))
+        if stop is not None and stop <= start:
+            continue
+        pieces.append((start, stop, path))
+        if stop is None or (end is not None and stop >= end):
+            break
+    if pieces[-1][1] != end:  # no version after the last one ended: it goes on
+        pieces[-1] = (pieces[-1][0], end, pieces[-1][2])
+    return pieces
 
 
 def check_id_number_free(id_number: Any, exclude: Member | None = None) -> None:
@@ -304,7 +432,7 @@ def change_status(
     if reason:
         summary = f"{summary}: {reason}"
     record(member, on, kind, summary, reason=reason)
-    start_period(member, on)
+    start_period(member, on, status=status)
     describe(member, {"status": [old, status], "on": str(on)}, reason)
     return member
 
@@ -325,6 +453,8 @@ def move_member(
     if organization.pk == member.organization_id:
         raise ValidationError({"organization": _("The member is already in this organization.")})
     _check_not_future("on", on)
+    if on < member.admitted_on:
+        raise ValidationError({"on": _("The date is before the member was admitted.")})
     if organization.kind not in (
         Organization.Kind.BRANCH,
         Organization.Kind.GENERAL_BRANCH,
@@ -348,7 +478,7 @@ def move_member(
         _("%(old)s → %(new)s") % {"old": old.name, "new": organization.name},
         reason=reason,
     )
-    start_period(member, on)
+    start_period(member, on, organization=organization)
     describe(member, {"organization": [old.name, organization.name], "on": str(on)}, reason)
     return member
 

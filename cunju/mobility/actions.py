@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from cunju.core.actions import action, describe, require
 from cunju.core.scoping import ensure_in_scope
 from cunju.core.system import SYSTEM
-from cunju.members.actions import change_status, move_member, record, start_period
+from cunju.members.actions import change_status, move_member, record, set_period_values
 from cunju.members.models import (
     ACTIVE_STATUSES,
     Member,
@@ -57,14 +57,25 @@ def _check_not_future(field: str, day: dt.date) -> None:
         raise ValidationError({field: _("The date is in the future.")})
 
 
-def _set_mobile(member: Member, is_mobile: bool, on: dt.date) -> None:
-    """Set the member's mobile flag and open a membership period saying so."""
-    if member.is_mobile == is_mobile:
-        return
-    member.is_mobile = is_mobile
-    member.save(update_fields=["is_mobile", "updated_at"])
-    # An absence entered late starts where the open period does (``start_period``).
-    start_period(member, on)
+def _set_mobile(member: Member, on: dt.date) -> None:
+    """Bring the membership periods from ``on`` in line with the member's absences: away
+    while an outflow record is open, whatever order the records were entered in (an absence
+    of last year entered after this year's); the member's flag follows today's."""
+    records = list(MobileRecord.objects.outflow().filter(member=member))
+
+    def away(day: dt.date) -> bool:
+        return any(
+            r.away_since <= day and (r.ended_on is None or r.ended_on > day) for r in records
+        )
+
+    edges = {r.away_since for r in records} | {r.ended_on for r in records if r.ended_on}
+    starts = sorted({on} | {day for day in edges if day > on})
+    for start, until in zip(starts, [*starts[1:], None], strict=True):
+        set_period_values(member, start, until, is_mobile=away(start))
+    now = away(dt.date.today())
+    if member.is_mobile != now:
+        member.is_mobile = now
+        member.save(update_fields=["is_mobile", "updated_at"])
 
 
 def _still_away(member: Member, on: dt.date, exclude: MobileRecord | None = None) -> bool:
@@ -123,7 +134,7 @@ def register_outflow(
     )
     entry.full_clean(exclude=["member", "organization"])
     entry.save()
-    _set_mobile(member, True, away_since)
+    _set_mobile(member, away_since)
     proposal = _("transfer the relation") if entry.proposes_transfer() else _("activity card")
     record(
         member,
@@ -237,8 +248,8 @@ def _close(entry: MobileRecord, on: dt.date, reason: str) -> None:
     entry.ended_on = on
     entry.end_reason = reason
     entry.save(update_fields=["ended_on", "end_reason", "updated_at"])
-    if entry.is_outflow and not _still_away(entry.member, on, exclude=entry):
-        _set_mobile(entry.member, False, on)
+    if entry.is_outflow:
+        _set_mobile(entry.member, on)
 
 
 @action("mobility.add_report", gettext_lazy("Record a mobile member's report"))

@@ -6,15 +6,21 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 
 from cunju.core.system import SYSTEM
 from cunju.members.actions import change_status, move_member
 from cunju.members.models import MemberEvent, MembershipPeriod, MemberStatus
+from cunju.organizations.actions import create_organization, move_organization
+from cunju.organizations.counts import subtree_counts, subtree_counts_direct
+from cunju.organizations.history import nodes_as_of
+from cunju.organizations.models import Organization, OrganizationVersion
 from tests.world import client_for
 
 TODAY = dt.date.today()
+ADMITTED = dt.date(1996, 7, 1)  # full member since (``world.member_in_a``)
 
 
 def test_editing_details_keeps_masked_numbers_unless_changed(world):
@@ -154,23 +160,134 @@ def test_a_move_dated_in_the_future_is_refused(world):
     assert not MembershipPeriod.objects.filter(member=member, valid_from__gt=TODAY).exists()
 
 
-def test_a_change_entered_late_never_overlaps_the_periods_after_it(world):
-    """A suspension dated before a later move: the member is not counted in two branches at
-    once; the change takes effect from the move, and the event keeps the date given."""
-    member = world.member_in_a
-    moved_on, suspended_on = TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=90)
-    move_member(world.secretary_a, member, organization=world.branch_a2, on=moved_on)
-    member.refresh_from_db()
-    change_status(world.secretary_a, member, status=MemberStatus.SUSPENDED, on=suspended_on)
-    periods = list(
+def periods_of(member) -> list[tuple]:
+    return list(
         MembershipPeriod.objects.filter(member=member)
         .order_by("valid_from", "pk")
-        .values_list("organization_id", "status", "valid_from", "valid_to")
+        .values_list("organization_id", "org_path", "status", "is_mobile", "valid_from", "valid_to")
     )
+
+
+def assert_one_after_another(periods: list[tuple]) -> None:
     for before, after in zip(periods, periods[1:], strict=False):
-        assert before[3] == after[2], periods
-    assert periods[-1] == (world.branch_a2.pk, MemberStatus.SUSPENDED, moved_on, None)
+        assert before[5] == after[4], periods
+    assert periods[-1][5] is None, periods
+
+
+def test_a_change_entered_late_is_in_the_history_from_its_own_date(world):
+    """A suspension dated before a later move: suspended in the old branch from its date, in
+    the new one from the move; never in two branches at once."""
+    member = world.member_in_a
+    a1, a2 = world.branch_a1, world.branch_a2
+    moved_on, suspended_on = TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=90)
+    move_member(world.secretary_a, member, organization=a2, on=moved_on)
+    member.refresh_from_db()
+    change_status(world.secretary_a, member, status=MemberStatus.SUSPENDED, on=suspended_on)
+    periods = periods_of(member)
+    assert_one_after_another(periods)
+    assert periods[-3:] == [
+        (a1.pk, a1.path, MemberStatus.FULL, False, ADMITTED, suspended_on),
+        (a1.pk, a1.path, MemberStatus.SUSPENDED, False, suspended_on, moved_on),
+        (a2.pk, a2.path, MemberStatus.SUSPENDED, False, moved_on, None),
+    ]
+    member.refresh_from_db()
+    assert (member.status, member.organization) == (MemberStatus.SUSPENDED, a2)
     assert MemberEvent.objects.filter(member=member, date=suspended_on).exists()
+    # Numbers between the two dates count the member suspended in the old branch.
+    between = TODAY - dt.timedelta(days=60)
+    nodes = nodes_as_of(between, OrganizationVersion.objects.all())
+    shown = [n for n in nodes if n.pk in (a1.pk, a2.pk)]
+    assert subtree_counts(shown, on=between) == subtree_counts_direct(shown, on=between)
+    assert not periods_covering(member, between, status=MemberStatus.FULL)
+
+
+def periods_covering(member, on: dt.date, **match) -> bool:
+    return (
+        MembershipPeriod.objects.filter(member=member, valid_from__lte=on, **match)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .exists()
+    )
+
+
+def test_a_move_entered_late_takes_the_organizations_path_of_each_date(world):
+    """Moved (entered late) into a branch that itself moved to another committee since:
+    under the old committee until the branch moved, under the new one after."""
+    member = world.member_in_a
+    target = create_organization(
+        SYSTEM,
+        parent=world.committee_a,
+        kind=Organization.Kind.BRANCH,
+        category=Organization.Category.VILLAGE,
+        name="北港村党支部",
+        place=world.village_a,
+    )
+    old_path = target.path
+    branch_moved_on = TODAY - dt.timedelta(days=20)
+    move_organization(SYSTEM, target, parent=world.committee_b, on=branch_moved_on)
+    target.refresh_from_db()
+    suspended_on = TODAY - dt.timedelta(days=10)
+    change_status(SYSTEM, member, status=MemberStatus.SUSPENDED, on=suspended_on)
+    member.refresh_from_db()
+    moved_on = TODAY - dt.timedelta(days=40)
+    move_member(SYSTEM, member, organization=target, on=moved_on)
+    periods = periods_of(member)
+    assert_one_after_another(periods)
+    assert periods[-4:] == [
+        (
+            world.branch_a1.pk,
+            world.branch_a1.path,
+            MemberStatus.FULL,
+            False,
+            dt.date(1996, 7, 1),
+            moved_on,
+        ),
+        (target.pk, old_path, MemberStatus.FULL, False, moved_on, branch_moved_on),
+        (target.pk, target.path, MemberStatus.FULL, False, branch_moved_on, suspended_on),
+        (target.pk, target.path, MemberStatus.SUSPENDED, False, suspended_on, None),
+    ]
+    member.refresh_from_db()
+    assert (member.organization, member.org_path) == (target, target.path)
+
+
+def test_a_change_dated_before_a_later_one_of_the_same_kind_is_refused(world):
+    member = world.member_in_a
+    change_status(SYSTEM, member, status=MemberStatus.SUSPENDED, on=TODAY - dt.timedelta(days=30))
+    member.refresh_from_db()
+    before = periods_of(member)
+    with pytest.raises(ValidationError) as refused:
+        change_status(SYSTEM, member, status=MemberStatus.FULL, on=TODAY - dt.timedelta(days=60))
+    assert refused.value.message_dict == {
+        "on": [
+            f"The member's status changed again on {TODAY - dt.timedelta(days=30)}, after this "
+            "date: status changes are entered in the order they happened."
+        ]
+    }
+    member.refresh_from_db()
+    assert member.status == MemberStatus.SUSPENDED and periods_of(member) == before
+    move_member(SYSTEM, member, organization=world.branch_a2, on=TODAY - dt.timedelta(days=10))
+    member.refresh_from_db()
+    with pytest.raises(ValidationError, match="moved again on"):
+        move_member(SYSTEM, member, organization=world.branch_a1, on=TODAY - dt.timedelta(20))
+    member.refresh_from_db()
+    assert member.organization == world.branch_a2
+    # On the form, in Chinese.
+    response = client_for(world.secretary_a).post(
+        reverse("members:move", args=[member.pk]),
+        {"organization": world.branch_a1.pk, "on": (TODAY - dt.timedelta(20)).isoformat()},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "调动须按发生先后录入" in response.content.decode()
+
+
+def test_a_move_dated_before_admission_is_refused(world):
+    member = world.probationary_in_a
+    with pytest.raises(ValidationError, match="before the member was admitted"):
+        move_member(
+            SYSTEM,
+            member,
+            organization=world.branch_a2,
+            on=member.admitted_on - dt.timedelta(days=1),
+        )
 
 
 def test_a_member_of_b_cannot_be_moved_from_a(world):

@@ -71,6 +71,33 @@ def test_coming_back_clears_the_mobile_flag(world):
     assert not world.away_a.is_mobile
 
 
+def test_an_earlier_absence_entered_later_is_history_and_the_member_stays_away(world):
+    """Away now since a month; an absence of last spring is entered afterwards: the history
+    has both, and the member is still counted away today."""
+    member = enter(world.branch_a1, "郑两出", 83)
+    day = lambda n: TODAY - dt.timedelta(days=n)  # noqa: E731
+    actions.register_outflow(
+        world.secretary_a, member=member, place="苏州", region_code="320571", away_since=day(30)
+    )
+    earlier = actions.register_outflow(
+        world.secretary_a, member=member, place="无锡", region_code="320214", away_since=day(200)
+    )
+    actions.end_record(world.secretary_a, earlier, on=day(150))
+    member.refresh_from_db()
+    assert member.is_mobile
+    mobile = list(
+        MembershipPeriod.objects.filter(member=member)
+        .order_by("valid_from")
+        .values_list("is_mobile", "valid_from", "valid_to")
+    )
+    assert mobile[-4:] == [
+        (False, mobile[-4][1], day(200)),
+        (True, day(200), day(150)),
+        (False, day(150), day(30)),
+        (True, day(30), None),
+    ]
+
+
 def test_a_report_shows_as_last_reported(world):
     day = TODAY - dt.timedelta(days=3)
     response = client_for(world.secretary_a).post(

@@ -17,6 +17,7 @@ import random
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Max
@@ -67,6 +68,8 @@ class History:
         self.rng = random.Random(seed)
         self.world = world
         self.names = iter(range(1, 100_000))
+        self.refused = 0  # late changes refused for a later one of the same kind
+        self.late_absences = 0  # absences entered after a later return
         self.dates: set[dt.date] = set()
         general = branch(world.committee_a, "中共湖滨第一总支部委员会", kind="general_branch")
         self.committees = [world.committee_a, world.committee_b]
@@ -154,12 +157,23 @@ class History:
             self.dates.add(entry["admitted_on"])
         enter_members(SYSTEM, entries)
 
+    def dated(self, change, person: Member, on: dt.date, **values) -> None:
+        """A change, now and then entered late; one dated before a later change of the same
+        kind is refused, and entered with today's date instead."""
+        when = self.late(on, person)
+        try:
+            change(SYSTEM, person, on=when, **values)
+        except ValidationError as refused:
+            assert when < on and "entered in the order" in str(refused), refused
+            self.refused += 1
+            change(SYSTEM, Member.objects.get(pk=person.pk), on=on, **values)
+
     def _status(self, on: dt.date) -> None:
         people = self.members(on, *NEXT_STATUS)
         if people:
             person = self.rng.choice(people)
             status = self.rng.choice(NEXT_STATUS[person.status])
-            change_status(SYSTEM, person, status=status, on=self.late(on, person))
+            self.dated(change_status, person, on, status=status)
 
     def _move(self, on: dt.date) -> None:
         people = self.members(on, MemberStatus.FULL, MemberStatus.PROBATIONARY)
@@ -167,17 +181,22 @@ class History:
             person = self.rng.choice(people)
             target = self.org()
             if target.pk != person.organization_id:
-                move_member(SYSTEM, person, organization=target, on=self.late(on, person))
+                self.dated(move_member, person, on, organization=target)
 
     def _merge(self, on: dt.date) -> None:
         """One branch's members all go to another (two branches become one)."""
         source, target = self.org(), self.org()
         if source.pk == target.pk:
             return
-        for person in Member.objects.filter(organization=source).order_by("pk"):
+        for person in Member.objects.filter(organization=source, admitted_on__lte=on).order_by(
+            "pk"
+        ):
             move_member(SYSTEM, person, organization=target, on=on)
 
     def _away(self, on: dt.date) -> None:
+        if self.rng.random() < 0.3:
+            self._away_long_ago(on)
+            return
         away = MobileRecord.objects.filter(ended_on__isnull=True).values("member")
         people = self.members(on, MemberStatus.FULL, MemberStatus.PROBATIONARY)
         people = [m for m in people if m.pk not in {row["member"] for row in away}]
@@ -186,6 +205,27 @@ class History:
             register_outflow(
                 SYSTEM, member=person, place="杭州市西湖区", region_code="330106", away_since=on
             )
+
+    def _away_long_ago(self, on: dt.date) -> None:
+        """An absence that began and ended before the member's last return, entered now."""
+        back = MobileRecord.objects.filter(ended_on__isnull=False).order_by("pk")
+        record = self.rng.choice(list(back)) if back.exists() else None
+        if record is None or record.away_since <= record.member.admitted_on + dt.timedelta(9):
+            return
+        since = self.day_between(record.member.admitted_on, record.away_since - dt.timedelta(3))
+        try:
+            earlier = register_outflow(
+                SYSTEM,
+                member=record.member,
+                place="苏州市姑苏区",
+                region_code="320508",
+                away_since=since,
+            )
+        except ValidationError:  # away then already, or no longer a member who can be
+            return
+        end_record(SYSTEM, earlier, on=since + dt.timedelta(days=1))
+        self.dates.update({since, since + dt.timedelta(days=1)})
+        self.late_absences += 1
 
     def _back(self, on: dt.date) -> None:
         records = list(MobileRecord.objects.filter(ended_on__isnull=True, away_since__lte=on))
@@ -314,7 +354,9 @@ def test_counts_as_of_any_date_equal_a_direct_count_of_the_periods(world, seed, 
         for before, after in zip(periods, periods[1:], strict=False):
             assert before.valid_to == after.valid_from, (person.name, before, after)
         assert periods and periods[-1].valid_to is None, person.name
-    # The history is not trivial: members came and went and organizations moved.
+    # The history is not trivial: members came and went and organizations moved, and some
+    # late changes were made in the history, some refused.
+    assert history.refused + history.late_absences > 0
     everyone = Member.objects.count()
     assert Member.objects.exclude(status__in=[MemberStatus.FULL]).count() > everyone // 10
     moved = OrganizationVersion.objects.filter(valid_from__gt=START).values("organization")
