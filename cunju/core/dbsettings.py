@@ -15,7 +15,8 @@ def execute_with_settings(
     plainly. The cursor is left on the statement's rows.
 
     ``first``, a (sql, params) pair, is run before and without the settings, in the same
-    round trip (and, outside a transaction, the same snapshot); its rows are returned."""
+    round trip; its rows are returned. (Each statement sees the data committed when it
+    starts, as separate statements would.)"""
     if connection.vendor != "postgresql" or not settings:
         first_rows = None
         if first is not None:

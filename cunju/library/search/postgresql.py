@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import NotSupportedError, connection
 from psycopg.types.numeric import Int8
 
 from cunju.core.dbsettings import execute_with_settings
@@ -178,13 +178,6 @@ def _count(tokens: Sequence[str], where: Condition, cap: int) -> tuple[str, list
     return sql, [query_where(tokens, where), *key_params, cap]
 
 
-def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
-    """How many documents meeting ``where`` hold every token, counted no further than
-    ``cap``."""
-    execute_with_settings(connection, cursor, _INDEX_ONLY, *_count(tokens, where, cap))
-    return cursor.fetchone()[0]
-
-
 def find(cursor, tokens: Sequence[str], where: Condition, wanted: int, cap: int):
     """The first ``wanted`` (document id, tier), best first, and how many match (up to
     ``cap``), in one or two round trips: the title tier with the count, then, when the
@@ -226,16 +219,22 @@ def _prepared_cursor():
     if not settings.CUNJU_DATABASE_PREPARE or connection.queries_logged:
         return connection.cursor()
     connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
-        # Django's default, which turns preparing off altogether: allow it for the
-        # statements asked to be prepared, and only for them.
-        connection.connection.prepare_threshold = 2**31 - 1
     return connection.make_cursor(_PreparedCursor(connection.connection))
 
 
 class _PreparedCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        # Django leaves psycopg's threshold empty, which turns preparing off altogether. It
+        # is set for this statement only: set for good, psycopg would also keep a copy of
+        # every other statement of the connection and drop what it prepared at each
+        # savepoint rolled back.
+        threshold = self.connection.prepare_threshold
+        if threshold is None:
+            self.connection.prepare_threshold = 2**31 - 1
+        try:
+            return super().execute(query, params, prepare=True, binary=binary)
+        finally:
+            self.connection.prepare_threshold = threshold
 
 
 def shown(cursor, tokens: Sequence[str], document_ids: Sequence[int], select: ShownSelect):
@@ -253,7 +252,19 @@ def shown(cursor, tokens: Sequence[str], document_ids: Sequence[int], select: Sh
         f"FROM {PAGES} w WHERE w.document_id = shown.id AND w.words @@ %s::tsquery) p"
     )
     params = [[Int8(d) for d in document_ids], query_all(tokens), query_any(tokens)]
-    with _prepared_cursor() as prepared:
-        prepared.execute(sql, params)
-        rows = prepared.fetchall()
+    try:
+        with _prepared_cursor() as prepared:
+            prepared.execute(sql, params)
+            rows = prepared.fetchall()
+    except NotSupportedError as error:
+        # A migration changed a column the statement reads since it was prepared, which
+        # PostgreSQL refuses ("cached plan must not change result type") for as long as
+        # the statement lives. Outside a transaction, a new connection starts afresh; in
+        # one, its rollback drops the statement (psycopg deallocates on rollback).
+        if connection.in_atomic_block or "cached plan" not in str(error):
+            raise
+        connection.close()
+        with connection.cursor() as plain:
+            plain.execute(sql, params)
+            rows = plain.fetchall()
     return [(row[:-3], row[-3] or row[-2] or [], row[-1]) for row in rows]
