@@ -86,8 +86,13 @@ def record(member: Member, date: dt.date, kind: str, summary: str, **data: Any) 
     )
 
 
-# What a change of the register is about, and the period column that tells it apart.
+# What a change of the register is about, the period column that tells it apart, and the
+# events that record it.
 PERIOD_KINDS = {"organization": "organization_id", "status": "status", "is_mobile": "is_mobile"}
+EVENT_KINDS = {
+    "organization": [MemberEvent.Kind.TRANSFERRED],
+    "status": [MemberEvent.Kind.STATUS, MemberEvent.Kind.FULL],
+}
 
 
 def start_period(member: Member, on: dt.date, **values: Any) -> None:
@@ -103,9 +108,18 @@ def start_period(member: Member, on: dt.date, **values: Any) -> None:
     periods = _periods_for_change(member)
     columns = {PERIOD_KINDS[name]: _period_value(name, value) for name, value in values.items()}
     on = max(on, periods[0].valid_from)
-    for before, after in zip(periods, periods[1:], strict=False):
-        if after.valid_from > on and any(getattr(after, c) != getattr(before, c) for c in columns):
-            raise ValidationError({"on": _later_change(values, after.valid_from)})
+    later = [
+        after.valid_from
+        for before, after in zip(periods, periods[1:], strict=False)
+        if after.valid_from > on and any(getattr(after, c) != getattr(before, c) for c in columns)
+    ]
+    # A change undone the same day leaves no trace in the periods, but its events stay.
+    kinds = [k for name in values for k in EVENT_KINDS[name]]
+    later += MemberEvent.objects.filter(member=member, kind__in=kinds, date__gt=on).values_list(
+        "date", flat=True
+    )
+    if later:
+        raise ValidationError({"on": _later_change(values, min(later))})
     _rewrite(member, periods, on, None, values)
 
 
@@ -180,9 +194,13 @@ def _rewrite(
     first, kept = affected[0], None
     piece, begin, stop = pieces[0]
     if begin == first.valid_from and piece == dict(zip(piece, _fields(first)[:4], strict=True)):
-        kept = first  # the same state from the same day: the row stays, to its new end
-        MembershipPeriod.objects.filter(pk=first.pk).update(valid_to=stop)
-        pieces = pieces[1:]
+        # The same state from the same day: the row stays, cut where the change begins. It
+        # never grows: dates it did not cover get a new row, for the checkpoints to see.
+        kept = first
+        grows = first.valid_to is not None and (stop is None or stop > first.valid_to)
+        end = first.valid_to if grows else stop
+        MembershipPeriod.objects.filter(pk=first.pk).update(valid_to=end)
+        pieces = ([[piece, end, stop]] if grows else []) + pieces[1:]
     MembershipPeriod.objects.filter(pk__in=[p.pk for p in affected if p is not kept]).delete()
     MembershipPeriod.objects.bulk_create(
         MembershipPeriod(member_id=member.pk, **piece, valid_from=begin, valid_to=stop)
@@ -455,6 +473,19 @@ def move_member(
     _check_not_future("on", on)
     if on < member.admitted_on:
         raise ValidationError({"on": _("The date is before the member was admitted.")})
+    founded = organization.versions.order_by("valid_from").values_list("valid_from", flat=True)
+    founded = next((day for day in founded if day is not None), None)
+    if (
+        founded is not None
+        and on < founded
+        and not organization.versions.filter(valid_from__isnull=True).exists()
+    ):
+        raise ValidationError(
+            {
+                "on": _("%(org)s was set up on %(date)s, after this date.")
+                % {"org": organization.name, "date": founded.isoformat()}
+            }
+        )
     if organization.kind not in (
         Organization.Kind.BRANCH,
         Organization.Kind.GENERAL_BRANCH,

@@ -194,6 +194,16 @@ def move_organization(
     def rewritten(field: str = "org_path") -> Concat:
         return Concat(Value(new_path), Substr(F(field), len(old_path) + 1))
 
+    # The members whose register row or history this rewrites are locked first, in one
+    # order, as a member's own change locks the member before reading its periods
+    # (``members.actions.start_period``): either waits for the other, neither deadlocks.
+    history = MembershipPeriod.objects.filter(old_range).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+    )
+    locked = Member.objects.select_for_update().filter(
+        Q(old_range) | Q(pk__in=history.values("member_id"))
+    )
+    list(locked.order_by("pk").values_list("pk", flat=True))
     # The register follows at once; member history splits on the move date.
     Member.objects.filter(old_range).update(org_path=rewritten())
     tallies.moved(old_path, new_path)

@@ -11,8 +11,9 @@ History can change after a checkpoint was taken: a member entered later with an 
 years back, a death or a move recorded with an earlier date, an organization moved from an
 earlier date. The history actions leave a trace of each such change:
 
-* a member's periods change only by closing the open period when the next begins, and the
-  new one is a new row dated the change (``members.actions.start_period``);
+* a member's change (entered late or not) rewrites the periods from its date: a row covering
+  a date S is either left as it was over S, or replaced by new rows, one of them dated on or
+  before S (``members.actions.start_period``, ``set_period_values``);
 * moving an organization adds organization versions dated the move, and the periods it
   splits are new rows dated the move too (``organizations.actions.move_organization``);
 * a member entered later brings only new rows, all of them their own.

@@ -11,12 +11,13 @@ from django.http import Http404
 from django.urls import reverse
 
 from cunju.core.system import SYSTEM
-from cunju.members.actions import change_status, move_member
+from cunju.members.actions import change_status, move_member, set_period_values
 from cunju.members.models import MemberEvent, MembershipPeriod, MemberStatus
+from cunju.organizations import checkpoints
 from cunju.organizations.actions import create_organization, move_organization
 from cunju.organizations.counts import subtree_counts, subtree_counts_direct
 from cunju.organizations.history import nodes_as_of
-from cunju.organizations.models import Organization, OrganizationVersion
+from cunju.organizations.models import Organization, OrganizationVersion, TallyCheckpoint
 from tests.world import client_for
 
 TODAY = dt.date.today()
@@ -298,3 +299,51 @@ def test_a_member_of_b_cannot_be_moved_from_a(world):
     assert response.status_code == 404
     world.member_in_b.refresh_from_db()
     assert world.member_in_b.organization == world.branch_b1
+
+
+def test_a_change_undone_the_same_day_still_counts_as_a_later_change(world):
+    member, day = world.member_in_a, TODAY - dt.timedelta(days=10)
+    move_member(SYSTEM, member, organization=world.branch_a2, on=day)
+    member.refresh_from_db()
+    move_member(SYSTEM, member, organization=world.branch_a1, on=day)  # a mistake, undone
+    member.refresh_from_db()
+    with pytest.raises(ValidationError, match="moved again on"):
+        move_member(SYSTEM, member, organization=world.branch_a2, on=day - dt.timedelta(days=5))
+
+
+def test_a_move_before_the_organization_was_set_up_is_refused(world):
+    member = world.member_in_a
+    founded = TODAY - dt.timedelta(days=10)
+    new = create_organization(
+        SYSTEM,
+        parent=world.committee_a,
+        kind=Organization.Kind.BRANCH,
+        category=Organization.Category.VILLAGE,
+        name="新港村党支部",
+        place=world.village_a,
+        founded_on=founded,
+    )
+    with pytest.raises(ValidationError) as refused:
+        move_member(SYSTEM, member, organization=new, on=founded - dt.timedelta(days=1))
+    assert refused.value.message_dict == {
+        "on": [f"新港村党支部 was set up on {founded}, after this date."]
+    }
+    move_member(SYSTEM, member, organization=new, on=founded)
+    assert periods_of(member)[-1][:2] == (new.pk, new.path)
+
+
+def test_a_rewrite_never_stretches_a_row_over_dates_a_checkpoint_counted_otherwise(world):
+    """Rows that disagree with what is written (written by hand, or by older versions): the
+    row kept is cut, never stretched, so a checkpoint of a date it did not cover sees it."""
+    member = world.member_in_a
+    away_from = TODAY - dt.timedelta(days=200)
+    set_period_values(member, away_from, None, is_mobile=True)
+    checkpoints.take(away_from + dt.timedelta(days=50))
+    checkpoint = TallyCheckpoint.objects.get(as_of=away_from + dt.timedelta(days=50))
+    assert not checkpoints.changed_before(checkpoint)
+    set_period_values(member, away_from - dt.timedelta(days=100), None, is_mobile=False)
+    assert checkpoints.changed_before(checkpoint)
+    periods = periods_of(member)
+    assert not any(p[3] for p in periods)
+    assert periods[-1][4:] == (away_from, None)  # a new row where the kept one ended
+    assert_one_after_another(periods)
