@@ -154,7 +154,7 @@ def _rewrite(
         for p in periods
         if (p.valid_to is None or p.valid_to > on) and (until is None or p.valid_from < until)
     ]
-    paths = _paths(values["organization"]) if "organization" in values else None
+    paths = organization_paths(values["organization"]) if "organization" in values else None
     pieces: list[list] = []  # [values, from, to]
 
     def add(period, start, end, changed: bool) -> None:
@@ -208,6 +208,39 @@ def _rewrite(
     )
 
 
+def admission_periods(
+    organization: Organization,
+    admitted_on: dt.date,
+    full_on: dt.date | None,
+    status: str,
+    is_mobile: bool,
+    paths: list | None = None,
+) -> list[dict[str, Any]]:
+    """A new member's periods: history starts at admission, probationary until full
+    membership, then ``status``; in ``organization`` throughout, under the path it had at
+    each date (``paths``, from its versions when not given), as for a member moved there."""
+    paths = paths if paths is not None else organization_paths(organization)
+    spans = [(admitted_on, full_on, MemberStatus.PROBATIONARY if full_on else status)]
+    if full_on:
+        spans.append((full_on, None, status))
+    rows = []
+    for start, end, state in spans:
+        if end is not None and end <= start:
+            continue  # full on the day of admission: never probationary
+        rows += [
+            {
+                "organization_id": organization.pk,
+                "org_path": path,
+                "status": state,
+                "is_mobile": is_mobile,
+                "valid_from": begin,
+                "valid_to": stop,
+            }
+            for begin, stop, path in _split_by(paths, start, end)
+        ]
+    return rows
+
+
 def _fields(period: MembershipPeriod) -> tuple:
     return (
         period.organization_id,
@@ -235,8 +268,9 @@ def _later_change(values: dict, on: dt.date) -> str:
     ) % {"date": on.isoformat()}
 
 
-def _paths(organization: Organization) -> list[tuple[dt.date | None, dt.date | None, str]]:
-    """The organization's tree paths over time: (from, to, path), oldest first."""
+def organization_paths(organization: Organization) -> list[tuple]:
+    """The organization's tree paths over time: (from, to, path), oldest first; an empty
+    ``from``: since it was set up."""
     versions = organization.versions.order_by(F("valid_from").asc(nulls_first=True), "pk")
     found = [(v.valid_from, v.valid_to, v.path) for v in versions]
     return found or [(None, None, organization.path)]
@@ -361,25 +395,10 @@ def register_member(
         MemberEvent.Kind.REGISTERED,
         _("Entered in the register of %(org)s") % {"org": organization.name},
     )
-    # History starts at admission: before full membership the member was probationary.
-    MembershipPeriod.objects.create(
-        member=member,
-        organization=organization,
-        org_path=organization.path,
-        status=MemberStatus.PROBATIONARY if full_on else status,
-        is_mobile=is_mobile,
-        valid_from=admitted_on,
-        valid_to=full_on,
+    MembershipPeriod.objects.bulk_create(
+        MembershipPeriod(member=member, **row)
+        for row in admission_periods(organization, admitted_on, full_on, status, is_mobile)
     )
-    if full_on:
-        MembershipPeriod.objects.create(
-            member=member,
-            organization=organization,
-            org_path=organization.path,
-            status=status,
-            is_mobile=is_mobile,
-            valid_from=full_on,
-        )
     describe(member, {f: "***" if f in SECRET else str(getattr(member, f)) for f in DETAIL_FIELDS})
     return member
 

@@ -49,7 +49,7 @@ from cunju.organizations import tallies
 from cunju.organizations.imports import OrganizationNames, label_parser
 from cunju.organizations.models import Organization
 
-from .actions import check_dates
+from .actions import admission_periods, check_dates, organization_paths
 from .models import (
     ACTIVE_STATUSES,
     ETHNICITIES,
@@ -321,6 +321,7 @@ def enter_members(actor: Any, entries: list[dict[str, Any]]) -> list[int]:
     registered: dict[int, str] = {}
     events: list[dict[str, Any]] = []
     periods: list[dict[str, Any]] = []
+    paths: dict[int, list] = {}
     for member_id, (entry, *_numbers) in zip(member_ids, prepared, strict=True):
         org = entry["organization"]
         full_on = entry.get("full_on")
@@ -358,30 +359,13 @@ def enter_members(actor: Any, entries: list[dict[str, Any]]) -> list[int]:
                 "organization_id": org.pk,
             }
         )
-        # History starts at admission: before full membership the member was probationary.
-        periods.append(
-            {
-                "member_id": member_id,
-                "organization_id": org.pk,
-                "org_path": org.path,
-                "status": MemberStatus.PROBATIONARY.value if full_on else str(status),
-                "is_mobile": is_mobile,
-                "valid_from": date(entry["admitted_on"]),
-                "valid_to": date(full_on),
-            }
-        )
-        if full_on:
-            periods.append(
-                {
-                    "member_id": member_id,
-                    "organization_id": org.pk,
-                    "org_path": org.path,
-                    "status": str(status),
-                    "is_mobile": is_mobile,
-                    "valid_from": date(full_on),
-                    "valid_to": None,
-                }
-            )
+        if org.pk not in paths:
+            paths[org.pk] = organization_paths(org)
+        for row in admission_periods(
+            org, entry["admitted_on"], full_on, str(status), is_mobile, paths[org.pk]
+        ):
+            row.update(valid_from=date(row["valid_from"]), valid_to=date(row["valid_to"]))
+            periods.append({"member_id": member_id, **row})
     # Events with and without a full membership date name the same columns.
     _insert(MemberEvent, events)
     _insert(MembershipPeriod, periods)

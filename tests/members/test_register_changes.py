@@ -11,8 +11,16 @@ from django.http import Http404
 from django.urls import reverse
 
 from cunju.core.system import SYSTEM
-from cunju.members.actions import change_status, move_member, set_period_values
-from cunju.members.models import MemberEvent, MembershipPeriod, MemberStatus
+from cunju.members.actions import change_status, move_member, register_member, set_period_values
+from cunju.members.imports import enter_members
+from cunju.members.models import (
+    Education,
+    Member,
+    MemberEvent,
+    MembershipPeriod,
+    MemberStatus,
+    Occupation,
+)
 from cunju.organizations import checkpoints
 from cunju.organizations.actions import create_organization, move_organization
 from cunju.organizations.counts import subtree_counts, subtree_counts_direct
@@ -347,3 +355,38 @@ def test_a_rewrite_never_stretches_a_row_over_dates_a_checkpoint_counted_otherwi
     assert not any(p[3] for p in periods)
     assert periods[-1][4:] == (away_from, None)  # a new row where the kept one ended
     assert_one_after_another(periods)
+
+
+def test_a_member_entered_with_an_old_admission_has_the_paths_of_those_years(world):
+    """Entered now, admitted years ago into a branch that moved to another committee since:
+    counted under the old committee before the move, as a member moved there would be."""
+    target = create_organization(
+        SYSTEM,
+        parent=world.committee_a,
+        kind=Organization.Kind.BRANCH,
+        category=Organization.Category.VILLAGE,
+        name="南港村党支部",
+        place=world.village_a,
+    )
+    old_path = target.path
+    branch_moved_on = TODAY - dt.timedelta(days=100)
+    move_organization(SYSTEM, target, parent=world.committee_b, on=branch_moved_on)
+    target.refresh_from_db()
+    common = {
+        "organization": target,
+        "sex": "female",
+        "birth_date": dt.date(1980, 2, 2),
+        "admitted_on": dt.date(2015, 7, 1),
+        "full_on": dt.date(2016, 7, 1),
+        "education": Education.HIGH_SCHOOL,
+        "occupation": Occupation.FARMER,
+    }
+    registered = register_member(SYSTEM, name="林晓", **common)
+    (imported_id,) = enter_members(SYSTEM, [{"name": "林晓二", **common}])
+    for member in (registered, Member.objects.get(pk=imported_id)):
+        periods = periods_of(member)
+        assert periods == [
+            (target.pk, old_path, "probationary", False, dt.date(2015, 7, 1), dt.date(2016, 7, 1)),
+            (target.pk, old_path, "full", False, dt.date(2016, 7, 1), branch_moved_on),
+            (target.pk, target.path, "full", False, branch_moved_on, None),
+        ], member.name
