@@ -22,10 +22,11 @@ from cunju.members.models import (
     Occupation,
 )
 from cunju.organizations import checkpoints
-from cunju.organizations.actions import create_organization, move_organization
+from cunju.organizations.actions import move_organization
 from cunju.organizations.counts import subtree_counts, subtree_counts_direct
 from cunju.organizations.history import nodes_as_of
-from cunju.organizations.models import Organization, OrganizationVersion, TallyCheckpoint
+from cunju.organizations.models import OrganizationVersion, TallyCheckpoint
+from tests.organizations.people import branch
 from tests.world import client_for
 
 TODAY = dt.date.today()
@@ -222,14 +223,7 @@ def test_a_move_entered_late_takes_the_organizations_path_of_each_date(world):
     """Moved (entered late) into a branch that itself moved to another committee since:
     under the old committee until the branch moved, under the new one after."""
     member = world.member_in_a
-    target = create_organization(
-        SYSTEM,
-        parent=world.committee_a,
-        kind=Organization.Kind.BRANCH,
-        category=Organization.Category.VILLAGE,
-        name="北港村党支部",
-        place=world.village_a,
-    )
+    target = branch(world.committee_a, "北港村党支部")
     old_path = target.path
     branch_moved_on = TODAY - dt.timedelta(days=20)
     move_organization(SYSTEM, target, parent=world.committee_b, on=branch_moved_on)
@@ -322,15 +316,7 @@ def test_a_change_undone_the_same_day_still_counts_as_a_later_change(world):
 def test_a_move_before_the_organization_was_set_up_is_refused(world):
     member = world.member_in_a
     founded = TODAY - dt.timedelta(days=10)
-    new = create_organization(
-        SYSTEM,
-        parent=world.committee_a,
-        kind=Organization.Kind.BRANCH,
-        category=Organization.Category.VILLAGE,
-        name="新港村党支部",
-        place=world.village_a,
-        founded_on=founded,
-    )
+    new = branch(world.committee_a, "新港村党支部", founded_on=founded)
     with pytest.raises(ValidationError) as refused:
         move_member(SYSTEM, member, organization=new, on=founded - dt.timedelta(days=1))
     assert refused.value.message_dict == {
@@ -360,14 +346,7 @@ def test_a_rewrite_never_stretches_a_row_over_dates_a_checkpoint_counted_otherwi
 def test_a_member_entered_with_an_old_admission_has_the_paths_of_those_years(world):
     """Entered now, admitted years ago into a branch that moved to another committee since:
     counted under the old committee before the move, as a member moved there would be."""
-    target = create_organization(
-        SYSTEM,
-        parent=world.committee_a,
-        kind=Organization.Kind.BRANCH,
-        category=Organization.Category.VILLAGE,
-        name="南港村党支部",
-        place=world.village_a,
-    )
+    target = branch(world.committee_a, "南港村党支部")
     old_path = target.path
     branch_moved_on = TODAY - dt.timedelta(days=100)
     move_organization(SYSTEM, target, parent=world.committee_b, on=branch_moved_on)
