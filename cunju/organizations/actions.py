@@ -24,7 +24,7 @@ from cunju.members.models import Post
 from cunju.places.models import Place
 
 from . import rules, tallies
-from .history import open_version
+from .history import as_of, open_version
 from .models import CommitteeMember, Organization, OrganizationVersion, Term
 from .signals import subtree_moved
 
@@ -128,20 +128,58 @@ def _open_first_version(org: Organization) -> None:
     open_version(org, since)
 
 
-def check_change_date(org: Organization, on: dt.date) -> None:
-    """A dated change may not be in the future nor before the organization's last change."""
-    if on > dt.date.today():
-        raise ValidationError({"on": _("The date is in the future.")})
-    last = (
+def last_change(org: Organization) -> dt.date | None:
+    """The date of the last dated change of ``org`` or anything under it, including an
+    organization that has left it since (None: none dated)."""
+    opened = (
         OrganizationVersion.objects.filter(subtree_q(org.path, "organization__path"))
         .filter(valid_to__isnull=True, valid_from__isnull=False)
         .aggregate(last=Max("valid_from"))["last"]
     )
+    # A closed version under this path ended with a change there: a rename, or a move away
+    # of an organization that may have left the subtree since.
+    closed = OrganizationVersion.objects.filter(
+        subtree_q(org.path, "path"), valid_to__isnull=False
+    ).aggregate(last=Max("valid_to"))["last"]
+    return max((day for day in (opened, closed) if day is not None), default=None)
+
+
+def check_change_date(org: Organization, on: dt.date) -> None:
+    """A dated change may not be in the future nor before the last change of the organization
+    or anything under it (``last_change``): a move dated before that would rewrite the
+    history of the subtree as it is now, not as it was."""
+    if on > dt.date.today():
+        raise ValidationError({"on": _("The date is in the future.")})
+    last = last_change(org)
     if last is not None and on < last:
         raise ValidationError(
             {
                 "on": _("The organization last changed on %(date)s; give that date or later.")
                 % {"date": last.isoformat()}
+            }
+        )
+
+
+def _check_new_parent(parent: Organization, on: dt.date) -> None:
+    # The subtree takes the parent's path of today from ``on``: the parent must have been
+    # there, under that path, since then.
+    then = as_of(parent, on)
+    first = parent.versions.order_by("valid_from").first()
+    if then is None and first is not None:
+        raise ValidationError(
+            {
+                "on": _("%(org)s was set up on %(date)s, after this date.")
+                % {"org": parent.name, "date": first.valid_from.isoformat()}
+            }
+        )
+    elsewhere = (
+        parent.versions.exclude(path=parent.path).filter(valid_to__gt=on).order_by("-valid_to")
+    ).first()
+    if elsewhere is not None:
+        raise ValidationError(
+            {
+                "on": _("%(org)s moved in the tree on %(date)s, after this date.")
+                % {"org": parent.name, "date": elsewhere.valid_to.isoformat()}
             }
         )
 
@@ -186,6 +224,8 @@ def move_organization(
     if Organization.objects.filter(parent=parent, name=org.name).exists():
         raise ValidationError({"parent": _("An organization with this name already exists there.")})
     check_change_date(org, on)
+    if parent is not None:
+        _check_new_parent(parent, on)
     old_parent, old_path = org.parent, org.path
     org.move_under(parent)
     new_path = org.path

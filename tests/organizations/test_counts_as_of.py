@@ -20,18 +20,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 
 from cunju.core.system import SYSTEM
-from cunju.core.tree import subtree_q
 from cunju.members.actions import change_status, move_member, register_member
 from cunju.members.imports import enter_members
 from cunju.members.models import Education, Member, MemberStatus, Occupation
 from cunju.mobility.actions import end_record, register_outflow
 from cunju.mobility.models import MobileRecord
 from cunju.organizations import checkpoints, counts
-from cunju.organizations.actions import move_organization, update_organization
+from cunju.organizations.actions import last_change, move_organization, update_organization
 from cunju.organizations.counts import subtree_counts, subtree_counts_direct
 from cunju.organizations.history import nodes_as_of
 from cunju.organizations.models import (
@@ -244,18 +242,20 @@ class History:
         parent = Organization.objects.get(pk=self.rng.choice(parents).pk)
         taken = Organization.objects.filter(parent=parent, name=org.name).exists()
         if not taken and not parent.is_within(org):
-            on = self.late_for(org, on)
-            move_organization(SYSTEM, org, parent=parent, on=on, reason="区划调整")
+            when = self.late_for(org, on)
+            try:
+                move_organization(SYSTEM, org, parent=parent, on=when, reason="区划调整")
+            except ValidationError as refused:
+                # The new parent was not yet where it is on the late date.
+                assert when < on and "after this date" in str(refused), refused
+                self.refused += 1
+                move_organization(SYSTEM, org, parent=parent, on=on, reason="区划调整")
 
     def late_for(self, org: Organization, on: dt.date) -> dt.date:
         """Now and then an organization's change entered late: dated back, though not before
         its last change."""
         if self.rng.random() < 0.5:
-            last = (
-                OrganizationVersion.objects.filter(subtree_q(org.path, "organization__path"))
-                .filter(valid_to__isnull=True, valid_from__isnull=False)
-                .aggregate(last=Max("valid_from"))["last"]
-            )
+            last = last_change(org)
             earliest = on - dt.timedelta(days=400)
             on = self.day_between(max(earliest, last or earliest), on)
             self.dates.add(on)

@@ -149,3 +149,43 @@ def test_the_town_admin_moves_a_branch_on_the_page(world):
     assert response.status_code == 302
     world.branch_a2.refresh_from_db()
     assert world.branch_a2.parent == world.committee_b
+
+
+def test_a_move_cannot_be_dated_before_an_organization_left_the_subtree(world):
+    # The group left on MOVED_ON: moving its old branch from BEFORE would have to move the
+    # group too over those months, which the subtree of today no longer holds.
+    org = branch(world.committee_a, "南湾村党支部")
+    group = branch(org, "南湾村第一党小组", kind=Organization.Kind.GROUP)
+    move_organization(SYSTEM, group, parent=world.branch_a1, on=MOVED_ON)
+    with pytest.raises(ValidationError) as error:
+        move_organization(SYSTEM, org, parent=world.committee_b, on=BEFORE)
+    assert "last changed on 2025-09-01" in str(error.value)
+    move_organization(SYSTEM, org, parent=world.committee_b, on=MOVED_ON)
+    assert as_of(group, BEFORE).path.startswith(as_of(org, BEFORE).path)
+
+
+def test_a_move_cannot_be_dated_before_the_new_parent_was_set_up(world):
+    parent = branch(
+        world.committee_b,
+        "石舍第一党总支",
+        kind=Organization.Kind.GENERAL_BRANCH,
+        founded_on=MOVED_ON,
+    )
+    with pytest.raises(ValidationError) as error:
+        move_organization(SYSTEM, world.branch_a1, parent=parent, on=BEFORE)
+    assert "set up on 2025-09-01" in str(error.value)
+    assert world.branch_a1.parent == world.committee_a
+
+
+def test_a_move_cannot_be_dated_before_the_new_parent_moved_where_it_is(world):
+    # From BEFORE the branch would take the general branch's path of today, which it only
+    # has since MOVED_ON: the counts of those months would be under the wrong community.
+    parent = branch(world.committee_b, "石舍第一党总支", kind=Organization.Kind.GENERAL_BRANCH)
+    move_organization(SYSTEM, parent, parent=world.committee_a, on=MOVED_ON)
+    parent.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        move_organization(SYSTEM, world.branch_a1, parent=parent, on=BEFORE)
+    assert "moved in the tree on 2025-09-01" in str(error.value)
+    move_organization(SYSTEM, world.branch_a1, parent=parent, on=MOVED_ON)
+    world.branch_a1.refresh_from_db()
+    assert as_of(world.branch_a1, MOVED_ON).path.startswith(parent.path)
