@@ -382,8 +382,8 @@ def phases(reader, runs: int) -> None:
 
     parts = {
         "scope": (search, "condition"),
-        "rank + count": (search, "_find"),
-        "pages + documents": (search, "_load_documents"),
+        "database": (search, "_read"),
+        "documents": (search, "_load_documents"),
         "snippets": (search, "snippet"),
     }
     spent: dict[str, float] = {}

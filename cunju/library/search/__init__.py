@@ -27,8 +27,8 @@ never shows where it should not.
 A search is a few statements whatever the library's size — the ranking tiers it needs and
 the count, then the documents shown with their matching pages and the text of the first —
 and builds the snippets from that one page each. On PostgreSQL, where every statement is a
-round trip, the count goes with the first tier and the documents shown are read by one
-prepared statement (``postgresql.shown``).
+round trip, all of it is one statement, kept prepared on each connection
+(``postgresql._STATEMENT``).
 """
 
 from __future__ import annotations
@@ -333,13 +333,26 @@ def _query_tokens(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(tokens), tuple(segment.required(tokens))
 
 
-def _find(impl, cursor, tokens, where: Condition, wanted: int):
-    """The first ``wanted`` (document id, tier) of the documents holding every token and
-    meeting ``where``, best first, and how many there are: counted up to ``MAX_COUNT + 1``
-    when the tiers did not read them all, else how many they read. Each backend reads as
-    few tiers as it can in as few round trips (``find``)."""
-    ranking, found = impl.find(cursor, tokens, where, wanted, MAX_COUNT + 1)
-    return ranking, len(ranking) if len(ranking) < wanted else found
+@dataclass
+class Found:
+    """What a backend's ``read()`` found for a page of results: ``ranking``, the (document
+    id, tier) shown, best first; ``ranked``, how many the tiers gave up to the end of the
+    page (fewer than asked: every match); ``count``, how many match, counted up to the cap
+    (when ``ranked`` falls short, no more than that); ``rows``, per document shown, in the
+    same order, its row of ``ShownSelect.columns``, the pages that hold every word (or, when
+    its words are spread over several pages, those that hold any) and the text of the
+    first of them."""
+
+    ranking: list[tuple[int, int]]
+    ranked: int
+    count: int
+    rows: list[tuple[Sequence, list[int], str | None]]
+
+
+def _read(impl, cursor, tokens, where: Condition, offset: int, wanted: int) -> Found:
+    """The page of results from ``offset`` to ``wanted`` and the count, as each backend reads
+    them: as few tiers as it can in as few round trips."""
+    return impl.read(cursor, tokens, where, offset, wanted, MAX_COUNT + 1, shown_select())
 
 
 def search(
@@ -366,15 +379,15 @@ def search(
     impl = backend()
     wanted = offset + limit
     with connection.cursor() as cursor:
-        ranking, found = _find(impl, cursor, needed, where, wanted)
-        if len(ranking) < wanted:
-            results.total = len(ranking)  # every match was read
-        else:
-            results.total, results.capped = min(found, MAX_COUNT), found > MAX_COUNT
-        ranking = ranking[offset:wanted]
-        if not ranking:
-            return results
-        loaded = _load_documents(impl, cursor, needed, [pk for pk, _tier in ranking])
+        found = _read(impl, cursor, needed, where, offset, wanted)
+    if found.ranked < wanted:
+        results.total = found.ranked  # every match was read
+    else:
+        results.total, results.capped = min(found.count, MAX_COUNT), found.count > MAX_COUNT
+    ranking = found.ranking
+    if not ranking:
+        return results
+    loaded = _load_documents(found.rows)
     terms = highlight_terms(query, tokens)
     admits = _admits(user, **filters)
     for document_id, tier in ranking:
@@ -575,15 +588,14 @@ def _instance(part: _Part, db: str, values: Sequence) -> Model:
     return instance
 
 
-def _load_documents(
-    impl, cursor, tokens: Sequence[str], document_ids: Sequence[int]
-) -> dict[int, tuple[Document, list[int], str]]:
-    """The documents shown, by id, with their related objects, the pages that hold the
-    words (``impl.shown``) and the text of the first of them ("" for none)."""
+def _load_documents(rows: Iterable[tuple]) -> dict[int, tuple[Document, list[int], str]]:
+    """The documents shown, by id, with their related objects, made of the ``rows`` read
+    (``Found.rows``), with the pages that hold the words and the text of the first of them
+    ("" for none)."""
     select = shown_select()
     db = connection.alias
     loaded = {}
-    for row, pages, text in impl.shown(cursor, tokens, document_ids, select):
+    for row, pages, text in rows:
         instances, start = [], 0
         for part in select.parts:
             values = list(row[start : start + len(part.attnames)])

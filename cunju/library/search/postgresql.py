@@ -14,16 +14,19 @@ input.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
-import psycopg
 from django.conf import settings
-from django.db import NotSupportedError, connection
-from psycopg.types.numeric import Int8
+from django.db import DatabaseError, connection
 
-from cunju.core.dbsettings import execute_with_settings
+from cunju.core.dbsettings import execute_with_settings, undo_settings
 
-from . import BODY, HEAD, MARK, TITLE, Condition, ShownSelect
+from . import BODY, HEAD, MARK, TITLE, Condition, Found, ShownSelect
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -46,12 +49,6 @@ def query_where(tokens: Sequence[str], where: Condition) -> str:
     """Every token, and a word of each group of ``where``."""
     groups = "".join(f" & ({query_any(group)})" for group in where.groups)
     return f"({query_all(tokens)}){groups}"
-
-
-def _keys(where: Condition) -> tuple[str, list]:
-    if where.keys is None:
-        return "", []
-    return " AND s.key BETWEEN %s AND %s", list(where.keys)
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -133,138 +130,188 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int) -> tuple[str, list]:
-    """The ids of the first ``limit`` documents of a tier meeting ``where``, best first. The
-    body tier's are those of every document holding the words: the caller leaves out those
-    of the tiers above."""
-    query = query_where(tokens, where)
-    keys, key_params = _keys(where)
-    if tier == BODY:
-        # Newest first along the key index for a common word, or the few matches sorted.
-        sql = (
-            f"SELECT s.document_id FROM {DOCUMENTS} s WHERE s.words @@ %s::tsquery{keys} "
-            "ORDER BY s.key DESC LIMIT %s"
-        )
-        return sql, [query, *key_params, limit]
-    condition, params = {
-        TITLE: ("s.title @@ %s::tsquery", [query]),
-        HEAD: (
-            "s.head @@ %s::tsquery AND NOT s.title @@ %s::tsquery",
-            [query, query_all(tokens)],
-        ),
-    }[tier]
-    # Titles and descriptions are short: the GIN index and a sort of what it finds beat
-    # walking the key index and reading each title on the way (2.6 against 1.0 ms for
-    # 工作), whatever the word; "+ 0" keeps the planner off that walk.
-    sql = (
-        f"SELECT s.document_id FROM {HEADS} s WHERE {condition}{keys} "
-        "ORDER BY s.key + 0 DESC LIMIT %s"
+# The search is one statement (``_STATEMENT``), kept prepared on each connection. Its steps:
+# - ``m``: the documents holding the words (``$1``: every token and a word of each group of
+#   the condition), at most ``$4`` (the count's cap) of them, in no order, through the GIN
+#   index: counted (``n``) and, when they are all there, sorted for the body tier;
+# - ``t``, ``h``: the first ``$5`` of the title and of the description tier (titles and
+#   descriptions are short: the GIN index and a sort of what it finds beat walking the key
+#   index and reading each title on the way, 2.6 against 1.0 ms for 工作; "+ 0" keeps the
+#   planner off that walk), the description tier only when the titles leave places;
+# - ``b``: the body tier, only when places are left: the newest of ``m`` when it holds every
+#   match, else (a common word) a walk down the key index that stops at the ``$5``-th match;
+# - ``r``: the three in order, the body tier without the documents of the others (they gave
+#   every match they have, so at most all of them are among its first ``$5``: enough left);
+# - the ids and tiers from ``$6`` to ``$5``, and a row for each of those documents (none for
+#   one deleted since it was indexed) with what a result shows (``ShownSelect``), the pages
+#   holding every word (``$2``), or, when the words are spread over several pages, any
+#   (``$3``), and the text of the first of them.
+# Every step not needed is left out (an ``ARRAY(…)`` in a ``CASE`` runs only when taken), and
+# a row comes back even when nothing is found, with the count.
+_STATEMENT = """
+WITH m AS MATERIALIZED (
+  SELECT s.document_id, s.key FROM library_search_document s
+  WHERE s.words @@ $1{keys} LIMIT $4),
+n AS MATERIALIZED (SELECT count(*) AS n FROM m),
+t AS MATERIALIZED (SELECT ARRAY(
+  SELECT s.document_id FROM library_search_head s WHERE s.title @@ $1{keys}
+  ORDER BY s.key + 0 DESC LIMIT $5) AS ids),
+h AS MATERIALIZED (SELECT CASE WHEN cardinality(t.ids) < $5 THEN ARRAY(
+  SELECT s.document_id FROM library_search_head s
+  WHERE s.head @@ $1 AND NOT s.title @@ $2{keys}
+  ORDER BY s.key + 0 DESC LIMIT $5) ELSE ARRAY[]::bigint[] END AS ids FROM t),
+b AS MATERIALIZED (SELECT CASE
+  WHEN cardinality(t.ids) + cardinality(h.ids) >= $5 THEN ARRAY[]::bigint[]
+  WHEN n.n < $4 THEN ARRAY(SELECT m.document_id FROM m ORDER BY m.key DESC LIMIT $5)
+  ELSE ARRAY(SELECT s.document_id FROM library_search_document s WHERE s.words @@ $1{keys}
+    ORDER BY s.key DESC LIMIT $5) END AS ids FROM t, h, n),
+r AS MATERIALIZED (
+  SELECT x.id, x.tier, row_number() OVER (ORDER BY x.tier DESC, x.place) AS position
+  FROM (
+    SELECT u.id, {title} AS tier, u.place FROM t, unnest(t.ids) WITH ORDINALITY u (id, place)
+    UNION ALL
+    SELECT u.id, {head}, u.place FROM h, unnest(h.ids) WITH ORDINALITY u (id, place)
+    UNION ALL
+    SELECT u.id, {body}, u.place FROM t, h, b, unnest(b.ids) WITH ORDINALITY u (id, place)
+    WHERE u.id <> ALL (t.ids || h.ids)) x),
+shown AS (SELECT r.id, r.tier, r.position FROM r WHERE r.position > $6 AND r.position <= $5)
+SELECT n.n, (SELECT count(*) FROM r),
+  ARRAY(SELECT shown.id FROM shown ORDER BY shown.position),
+  ARRAY(SELECT shown.tier FROM shown ORDER BY shown.position),
+  shown.id, {columns}, p.every, p.held, {text}
+FROM n LEFT JOIN (shown {tables}
+  CROSS JOIN LATERAL (SELECT
+    array_agg(w.page ORDER BY w.page) FILTER (WHERE w.words @@ $2) AS every,
+    array_agg(w.page ORDER BY w.page) AS held
+    FROM library_search_page w WHERE w.document_id = shown.id AND w.words @@ $3) p) ON true
+ORDER BY shown.position
+"""
+_TYPES = ["tsquery", "tsquery", "tsquery", "integer", "integer", "integer"]
+_KEYS = " AND s.key BETWEEN $7 AND $8"
+
+# Planned once for any words: the plan above is the best whatever they are, as long as the
+# planner cannot take a table scan instead of the GIN index (it does not price unpacking the
+# large ``words`` of every row, and would, for a common word: tens of milliseconds against
+# one).
+_GENERIC = {"enable_seqscan": "off", "plan_cache_mode": "force_generic_plan"}
+
+
+@dataclass(frozen=True)
+class _Statement:
+    name: str
+    sql: str  # with $1…$n
+    types: list[str]
+
+    def prepare(self) -> str:
+        return f"PREPARE {self.name} ({', '.join(self.types)}) AS {self.sql}"
+
+    def execute(self) -> str:
+        return f"EXECUTE {self.name} ({', '.join(['%s'] * len(self.types))})"
+
+    def direct(self, values: Sequence) -> tuple[str, list]:
+        """The statement itself and its parameters, bound in place of ``$1``…``$n``."""
+        order: list[int] = []
+
+        def bind(match: re.Match) -> str:
+            order.append(int(match[1]) - 1)
+            return f"CAST(%s AS {self.types[order[-1]]})"
+
+        sql = re.sub(r"\$(\d+)", bind, self.sql)
+        return sql, [values[n] for n in order]
+
+
+def _statement(keys: bool, select: ShownSelect) -> _Statement:
+    return _statement_for(keys, select.columns, select.tables, select.page_text(_FIRST_PAGE))
+
+
+_FIRST_PAGE = "COALESCE(p.every[1], p.held[1], 0)"
+
+
+@cache
+def _statement_for(keys: bool, columns: str, tables: str, text: str) -> _Statement:
+    sql = _STATEMENT.format(
+        keys=_KEYS if keys else "",
+        title=TITLE,
+        head=HEAD,
+        body=BODY,
+        columns=columns,
+        tables=tables,
+        text=text,
     )
-    return sql, [*params, *key_params, limit]
+    # Named after its text: a connection never runs another statement under the same name.
+    name = "cunju_search_" + hashlib.sha1(sql.encode()).hexdigest()[:12]
+    return _Statement(name, sql, _TYPES + ["bigint", "bigint"] * keys)
 
 
-# Count through the GIN index: the planner does not price unpacking the large ``words`` value
-# of every row, and would scan the table for a common word (tens of milliseconds against a
-# few).
-_INDEX_ONLY = {"enable_seqscan": "off", "enable_indexscan": "off"}
+# The statements prepared on each connection (psycopg's), by name.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _count(tokens: Sequence[str], where: Condition, cap: int) -> tuple[str, list]:
-    keys, key_params = _keys(where)
-    sql = (
-        f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} s "
-        f"WHERE s.words @@ %s::tsquery{keys} LIMIT %s) AS found"
-    )
-    return sql, [query_where(tokens, where), *key_params, cap]
-
-
-def find(cursor, tokens: Sequence[str], where: Condition, wanted: int, cap: int):
-    """The first ``wanted`` (document id, tier), best first, and how many match (up to
-    ``cap``), in one or two round trips: the title tier with the count, then, when the
-    titles do not fill the page, the two other tiers together. The count is wasted only when
-    the matches do not fill a page, and then it is short; the body tier only when the
-    descriptions fill it."""
-    rows = execute_with_settings(
-        connection,
-        cursor,
-        _INDEX_ONLY,
-        *_count(tokens, where, cap),
-        first=ranked(TITLE, tokens, where, wanted),
-    )
-    found = cursor.fetchone()[0]
-    ranking = [(row[0], TITLE) for row in rows]
-    if len(ranking) < wanted:
-        head_sql, head_params = ranked(HEAD, tokens, where, wanted - len(ranking))
-        body_sql, body_params = ranked(BODY, tokens, where, wanted)
-        cursor.execute(f"{head_sql}; {body_sql}", [*head_params, *body_params])
-        ranking += [(row[0], HEAD) for row in cursor.fetchall()]
-        cursor.nextset()
-        if len(ranking) < wanted:
-            # The tiers above gave every match they have, so what the body tier leaves out
-            # is in hand: at most all of them among its first ``wanted``, which leaves enough.
-            above = {pk for pk, _tier in ranking}
-            body = [(row[0], BODY) for row in cursor.fetchall() if row[0] not in above]
-            ranking += body[: wanted - len(ranking)]
-    return ranking, found
-
-
-def _prepared_cursor():
-    """A cursor of the connection in use whose statements PostgreSQL keeps prepared: the
-    parameters bound on the server, each statement parsed once per connection and, after a
-    few runs, planned once for any values. For statements whose best plan does not depend on
-    the values. Django binds on the client and prepares nothing, for the sake of poolers in
-    transaction mode (``CUNJU_DATABASE_PREPARE`` off); a connection that ends takes its
-    statements with it. While queries are logged (tests counting them, debugging), the
-    ordinary cursor, so the log shows the statement with its values."""
+def read(
+    cursor,
+    tokens: Sequence[str],
+    where: Condition,
+    offset: int,
+    wanted: int,
+    cap: int,
+    select: ShownSelect,
+) -> Found:
+    """The documents from ``offset`` to ``wanted`` of those holding every token and meeting
+    ``where``, best first, with what a result shows, and the count: one round trip (see
+    ``_STATEMENT``)."""
+    statement = _statement(where.keys is not None, select)
+    values = [
+        query_where(tokens, where),
+        query_all(tokens),
+        query_any(tokens),
+        cap,
+        wanted,
+        offset,
+        *(where.keys or ()),
+    ]
     if not settings.CUNJU_DATABASE_PREPARE or connection.queries_logged:
-        return connection.cursor()
-    connection.ensure_connection()
-    return connection.make_cursor(_PreparedCursor(connection.connection))
-
-
-class _PreparedCursor(psycopg.Cursor):
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        # Django leaves psycopg's threshold empty, which turns preparing off altogether. It
-        # is set for this statement only: set for good, psycopg would also keep a copy of
-        # every other statement of the connection and drop what it prepared at each
-        # savepoint rolled back.
-        threshold = self.connection.prepare_threshold
-        if threshold is None:
-            self.connection.prepare_threshold = 2**31 - 1
-        try:
-            return super().execute(query, params, prepare=True, binary=binary)
-        finally:
-            self.connection.prepare_threshold = threshold
-
-
-def shown(cursor, tokens: Sequence[str], document_ids: Sequence[int], select: ShownSelect):
-    """Per document shown: its row of ``select.columns``, the pages that hold every word (or,
-    when its words are spread over several pages, those that hold any), and the text of the
-    first of them, in one prepared statement: reading at most twenty documents by key is
-    planned alike whatever they are, and planning it cost as much as running it."""
-    first = "COALESCE(p.every[1], p.held[1], 0)"
-    sql = (
-        f"SELECT {select.columns}, p.every, p.held, {select.page_text(first)} "
-        f"FROM unnest(%s::bigint[]) AS shown (id) {select.tables} "
-        "CROSS JOIN LATERAL (SELECT "
-        "array_agg(w.page ORDER BY w.page) FILTER (WHERE w.words @@ %s::tsquery) AS every, "
-        "array_agg(w.page ORDER BY w.page) AS held "
-        f"FROM {PAGES} w WHERE w.document_id = shown.id AND w.words @@ %s::tsquery) p"
+        # Behind a pooler that cannot keep prepared statements, or while queries are logged
+        # (the log then shows the statement with its values): planned every time.
+        execute_with_settings(
+            connection, cursor, {"enable_seqscan": "off"}, *statement.direct(values)
+        )
+    else:
+        _execute_prepared(cursor, statement, values)
+    rows = cursor.fetchall()
+    found, ranked, ids, tiers = rows[0][:4]
+    return Found(
+        # A document deleted since it was indexed is in the ranking, not in the rows.
+        ranking=list(zip(ids, tiers, strict=True)),
+        ranked=min(ranked, wanted),
+        count=found,
+        rows=[(row[5:-3], row[-3] or row[-2] or [], row[-1]) for row in rows if row[4] is not None],
     )
-    params = [[Int8(d) for d in document_ids], query_all(tokens), query_any(tokens)]
-    try:
-        with _prepared_cursor() as prepared:
-            prepared.execute(sql, params)
-            rows = prepared.fetchall()
-    except NotSupportedError as error:
-        # A migration changed a column the statement reads since it was prepared, which
-        # PostgreSQL refuses ("cached plan must not change result type") for as long as
-        # the statement lives. Outside a transaction, a new connection starts afresh; in
-        # one, its rollback drops the statement (psycopg deallocates on rollback).
-        if connection.in_atomic_block or "cached plan" not in str(error):
-            raise
-        connection.close()
-        with connection.cursor() as plain:
-            plain.execute(sql, params)
-            rows = plain.fetchall()
-    return [(row[:-3], row[-3] or row[-2] or [], row[-1]) for row in rows]
+
+
+def _execute_prepared(cursor, statement: _Statement, values: list) -> None:
+    names = _prepared.setdefault(connection.connection, set())
+    for attempt in (1, 2):
+        prelude = [] if statement.name in names else [statement.prepare()]
+        try:
+            execute_with_settings(
+                connection, cursor, _GENERIC, statement.execute(), values, prelude=prelude
+            )
+        except DatabaseError as error:
+            if attempt == 2 or not _stale(error):
+                raise
+            # Gone (DEALLOCATE ALL, DISCARD ALL), already there (prepared by a batch that
+            # failed later) or unusable since a migration changed a column it reads
+            # ("cached plan must not change result type"): prepared afresh.
+            undo_settings(connection, cursor)
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [statement.name])
+            if cursor.fetchone():
+                cursor.execute(f"DEALLOCATE {statement.name}")
+            names.discard(statement.name)
+        else:
+            names.add(statement.name)
+            return
+
+
+def _stale(error: DatabaseError) -> bool:
+    state = getattr(error.__cause__, "sqlstate", None)
+    return state in ("26000", "42P05") or (state == "0A000" and "cached plan" in str(error))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import BODY, HEAD, MARK, TITLE, Condition, ShownSelect
+from . import BODY, HEAD, MARK, TITLE, Condition, Found, ShownSelect
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
@@ -253,3 +253,26 @@ def shown(cursor, tokens: Sequence[str], document_ids: Sequence[int], select: Sh
     }
     cursor.execute(*select.listed({d: n[0] if n else 0 for d, n in numbers.items()}))
     return [(row[:-1], numbers[row[0]], row[-1]) for row in cursor.fetchall()]
+
+
+def read(
+    cursor,
+    tokens: Sequence[str],
+    where: Condition,
+    offset: int,
+    wanted: int,
+    cap: int,
+    select: ShownSelect,
+) -> Found:
+    """The documents from ``offset`` to ``wanted`` and the count (``Found``): the tiers and
+    the count (``find``), then what the documents shown show (``shown``)."""
+    ranking, found = find(cursor, tokens, where, wanted, cap)
+    page = ranking[offset:wanted]
+    rows = shown(cursor, tokens, [pk for pk, _tier in page], select) if page else []
+    by_id = {row[0][0]: row for row in rows}
+    return Found(
+        ranking=page,
+        ranked=len(ranking),
+        count=found,
+        rows=[by_id[pk] for pk, _tier in page if pk in by_id],
+    )
