@@ -148,8 +148,8 @@ def database_config(url: str | None) -> dict:
 
 
 DATABASES = {"default": database_config(os.environ.get("CUNJU_DATABASE_URL"))}
-# PostgreSQL: the few statements of a search whose plan never depends on the values stay
-# prepared on each connection. Off behind a pooler in transaction mode that cannot keep them.
+# PostgreSQL: the search statement stays prepared (SQL PREPARE) on each connection. Off behind
+# a pooler in transaction mode, which hands each transaction any server connection.
 CUNJU_DATABASE_PREPARE = env_bool("CUNJU_DATABASE_PREPARE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

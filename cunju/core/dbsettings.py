@@ -43,13 +43,14 @@ def execute_with_settings(
         )
     steps.append(sql)
     after = ""
-    if connection.in_atomic_block:
+    in_transaction = not connection.get_autocommit()
+    if in_transaction:
         # Everything after the savepoint, so that undo_settings can go back to it whatever fails.
         steps.insert(0, f"SAVEPOINT {SAVEPOINT}")
         after = f"; ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
     cursor.execute("; ".join(steps) + after, [*(first[1] if first else ()), *params])
     # The cursor is on the first statement's result: move to ``first``'s, then to ``sql``'s.
-    position = int(connection.in_atomic_block) + len(prelude)
+    position = int(in_transaction) + len(prelude)
     for _ in range(position):
         cursor.nextset()
     first_rows = None
@@ -63,5 +64,5 @@ def execute_with_settings(
 def undo_settings(connection, cursor) -> None:
     """After ``execute_with_settings`` failed inside a transaction: back to before it, the
     transaction usable again. (Outside one, the failed statements' own transaction ended.)"""
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
+    if connection.vendor == "postgresql" and not connection.get_autocommit():
         cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}")

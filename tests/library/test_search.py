@@ -690,6 +690,46 @@ def test_counting_leaves_the_planner_settings_as_they_were(world, shelf, monkeyp
             assert cursor.fetchone() == ("on", "auto")
 
 
+def test_more_matches_than_counted_rank_alike_however_the_body_tier_is_read(
+    world, shelf, monkeypatch
+):
+    """With more matches than the count reaches, the body tier walks the newest documents
+    for the first pages, gives up when too few of them match, and is read through the index
+    for later pages: the same order every way."""
+    monkeypatch.setattr(library_search, "MAX_COUNT", 1)
+    day = dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)
+    matching = [
+        make_document(
+            world, f"通知{i}", ["积分兑换办法"], category=shelf, published=day + dt.timedelta(i)
+        )
+        for i in range(3)
+    ]
+    for i in range(6):  # newer, not matching: a walk of the newest gives up
+        make_document(
+            world, f"公告{i}", ["无关的正文"], category=shelf, published=day + dt.timedelta(9 + i)
+        )
+    newest_first = [d.title for d in reversed(matching)]
+    for limit in (1, 2):
+        first = library_search.search(world.member_a, "积分兑换", category=shelf, limit=limit)
+        assert (titles(first), first.total, first.capped) == (newest_first[:limit], 1, True)
+    second = library_search.search(world.member_a, "积分兑换", category=shelf, offset=1, limit=1)
+    assert titles(second) == newest_first[1:2]
+    # A page far down: every match read, and fewer than the page.
+    deep = library_search.search(world.member_a, "积分兑换", category=shelf, offset=45, limit=5)
+    assert (titles(deep), deep.total, deep.capped) == ([], 3, False)
+    # However far down the page asked for.
+    far = library_search.search(
+        world.member_a, "积分兑换", category=shelf, offset=2**40, limit=2**40
+    )
+    assert (titles(far), far.total) == ([], 3)
+    # The newest documents match: the walk finds the first page.
+    latest = make_document(
+        world, "新通知", ["积分兑换办法"], category=shelf, published=dt.datetime.now(dt.UTC)
+    )
+    first = library_search.search(world.member_a, "积分兑换", category=shelf, limit=1)
+    assert titles(first) == [latest.title]
+
+
 def _prepared_statements() -> list[tuple]:
     """The statements this connection keeps prepared for the search: (name, when)."""
     with connection.cursor() as cursor:
