@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from cunju.core.forms import apply_errors
@@ -75,7 +76,7 @@ def password_change(request):
 
 
 class UserFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Name or pinyin"))
+    q = django_filters.CharFilter(method="search", label=pgettext_lazy("person", "Name or pinyin"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
 
     class Meta:

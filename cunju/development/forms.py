@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.personal_data import PersonalDataFormMixin
 from cunju.members.models import Education, Occupation, Sex
@@ -33,7 +34,7 @@ def note_field(label: Any = None) -> forms.CharField:
 
 class ApplicantForm(PersonalDataFormMixin, forms.Form):
     branch = OrganizationField(label=_("Party branch"))
-    name = forms.CharField(max_length=50, label=_("Name"))
+    name = forms.CharField(max_length=50, label=pgettext_lazy("person", "Name"))
     sex = forms.ChoiceField(choices=Sex.choices, label=_("Sex"))
     birth_date = date_field(_("Birth date"))
     id_number = forms.CharField(max_length=18, required=False, label=_("ID number"))

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.personal_data import ID_NUMBER, PHONE, BlindIndexField, PersonalDataField
 from cunju.core.pinyin import NamePinyinMixin
@@ -55,7 +56,7 @@ class Applicant(NamePinyinMixin, models.Model):
         related_name="applicants",
         verbose_name=_("Party branch"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
     id_number = PersonalDataField(_("ID number"), kind=ID_NUMBER)

@@ -1,11 +1,14 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Applicant
 
 
 class ApplicantTable(tables.Table):
-    name = tables.Column(linkify=True, verbose_name=_("Name"), order_by=("name_pinyin",))
+    name = tables.Column(
+        linkify=True, verbose_name=pgettext_lazy("person", "Name"), order_by=("name_pinyin",)
+    )
     branch = tables.Column(verbose_name=_("Party branch"), order_by=("branch__name_pinyin",))
     applied_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Applied on"))
     activist_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Activist from"))

@@ -1,5 +1,6 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.pinyin import name_search_q
 from cunju.members.models import Member
@@ -13,7 +14,7 @@ DUES_KINDS = tuple(k for k in Organization.Kind.values if k != Organization.Kind
 
 
 class DuesMemberFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Name or pinyin"))
+    q = django_filters.CharFilter(method="search", label=pgettext_lazy("person", "Name or pinyin"))
     organization = OrganizationFilter(
         kinds=DUES_KINDS, method="in_organization", label=_("Party organization")
     )

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.templatetags.cunju import yuan
 from cunju.members.models import Member
@@ -11,7 +12,7 @@ from .models import Category
 
 class DuesMemberTable(tables.Table):
     name = tables.Column(
-        verbose_name=_("Name"),
+        verbose_name=pgettext_lazy("person", "Name"),
         order_by=("name_pinyin",),
         linkify=lambda record: reverse("dues:member", args=[record.pk]),
     )

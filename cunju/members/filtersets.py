@@ -7,6 +7,7 @@ import datetime as dt
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.pinyin import name_search_q
 from cunju.core.tree import subtree_q
@@ -55,7 +56,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class MemberFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Name or pinyin"))
+    q = django_filters.CharFilter(method="search", label=pgettext_lazy("person", "Name or pinyin"))
     # A search over the user's scope, not a <select>: a province has 60,000 organizations.
     organization = OrganizationFilter(method="in_subtree", label=_("Party organization"))
     status = django_filters.ChoiceFilter(

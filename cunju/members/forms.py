@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.personal_data import (
     ID_NUMBER,
@@ -45,7 +46,7 @@ def member_organizations(user: Any, **narrowing: Any) -> Offer:
 class MemberDetailsForm(PersonalDataFormMixin, forms.Form):
     """The personal details (``update_member`` changes exactly these)."""
 
-    name = forms.CharField(max_length=50, label=_("Name"))
+    name = forms.CharField(max_length=50, label=pgettext_lazy("person", "Name"))
     sex = forms.ChoiceField(choices=Sex.choices, label=_("Sex"))
     ethnicity = forms.ChoiceField(
         choices=[(e, e) for e in ETHNICITIES], label=_("Ethnicity"), initial="汉族"
@@ -140,7 +141,7 @@ class DifficultyForm(forms.Form):
 
 
 class FamilyMemberForm(forms.Form):
-    name = forms.CharField(max_length=50, label=_("Name"))
+    name = forms.CharField(max_length=50, label=pgettext_lazy("person", "Name"))
     relation = forms.CharField(
         max_length=20, label=_("Relation"), help_text=_("e.g. spouse, son, daughter, mother")
     )

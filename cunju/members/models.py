@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.personal_data import ID_NUMBER, PHONE, BlindIndexField, PersonalDataField
 from cunju.core.pinyin import NamePinyinMixin
@@ -89,7 +90,7 @@ class Member(NamePinyinMixin, models.Model):
         verbose_name=_("Party organization"),
     )
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_date = models.DateField(_("birth date"))
@@ -346,7 +347,7 @@ class FamilyMember(models.Model):
     """A family member (家庭成员) as the member's file records them."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="family")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=20)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     political_status = models.CharField(_("political status"), max_length=30, blank=True)

@@ -2,12 +2,15 @@
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Member
 
 
 class MemberTable(tables.Table):
-    name = tables.Column(linkify=True, verbose_name=_("Name"), order_by=("name_pinyin", "id"))
+    name = tables.Column(
+        linkify=True, verbose_name=pgettext_lazy("person", "Name"), order_by=("name_pinyin", "id")
+    )
     sex = tables.Column(verbose_name=_("Sex"))
     age = tables.Column(
         accessor="birth_date", verbose_name=_("Age"), order_by=("-birth_date", "name_pinyin")

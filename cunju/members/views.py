@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cunju.core.forms import apply_errors
@@ -97,7 +98,7 @@ class MemberListView(ScopedListView):
     export_name = "members"
     actions_template = "members/list_actions.html"
     export_columns = [
-        ExportColumn(_("Name"), "name", 12),
+        ExportColumn(pgettext_lazy("person", "Name"), "name", 12),
         ExportColumn(_("Sex"), "get_sex_display", 6),
         ExportColumn(_("Ethnicity"), "ethnicity", 8),
         ExportColumn(_("Birth date"), "birth_date", 12),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.personal_data import PHONE, PersonalDataFormMixin, PersonalFormField
 from cunju.members.models import Member
@@ -66,7 +67,7 @@ class OutflowForm(PersonalDataFormMixin, forms.Form):
 
 class InflowForm(PersonalDataFormMixin, forms.Form):
     organization = OrganizationField(label=_("Party organization here"))
-    name = forms.CharField(max_length=50, label=_("Name"))
+    name = forms.CharField(max_length=50, label=pgettext_lazy("person", "Name"))
     home_organization = forms.CharField(max_length=100, label=_("Home Party organization"))
     region_code = forms.CharField(
         max_length=6, label=_("Division code of the home"), help_text=CODE_HELP

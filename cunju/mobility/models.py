@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.personal_data import PHONE, PersonalDataField
 from cunju.core.scoping import ScopedQuerySet, scope_paths
@@ -83,7 +84,7 @@ class MobileRecord(models.Model):
         verbose_name=_("Party organization here"),
         help_text=_("For inflow: the organization whose life the member joins here."),
     )
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     home_organization = models.CharField(
         _("home Party organization"),
         max_length=100,

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import MobileRecord, Transfer
 
@@ -8,7 +9,7 @@ class MobileRecordTable(tables.Table):
     person = tables.Column(
         accessor="person_name",
         linkify=lambda record: record.get_absolute_url(),
-        verbose_name=_("Name"),
+        verbose_name=pgettext_lazy("person", "Name"),
         order_by=("member__name_pinyin", "name"),
     )
     direction = tables.Column(verbose_name=_("Direction"))

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from cunju.core.forms import apply_errors
@@ -48,7 +49,7 @@ class MobileRecordListView(ScopedListView):
     export_name = "mobile-members"
     actions_template = "mobility/list_actions.html"
     export_columns = [
-        ExportColumn(_("Name"), "person_name"),
+        ExportColumn(pgettext_lazy("person", "Name"), "person_name"),
         ExportColumn(_("Direction"), "get_direction_display"),
         ExportColumn(_("Party organization"), "home_side"),
         ExportColumn(_("Home Party organization"), "home_organization"),

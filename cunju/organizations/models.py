@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cunju.core.pinyin import NamePinyinMixin
 from cunju.core.scoping import ScopedQuerySet
@@ -222,7 +223,7 @@ class CommitteeMember(models.Model):
         related_name="committee_seats",
         verbose_name=_("Party member"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)

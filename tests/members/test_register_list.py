@@ -156,3 +156,16 @@ def test_the_export_holds_exactly_the_filtered_rows_with_chinese_headers(world):
     assert "13912340011" not in text
     assert world.member_in_a.id_number.reveal() not in text
     assert world.member_in_a.id_number.masked in text
+
+
+def test_people_are_listed_by_姓名_and_organizations_by_名称(world):
+    """A person's name is 姓名 in Chinese, an organization's 名称: the same English word."""
+    client = client_for(world.secretary_a)
+    chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-Hans"}
+    members = client.get(reverse("members:list"), **chinese).content.decode()
+    assert ">姓名<" in members and "姓名或拼音" in members
+    assert ">名称<" not in members
+    # The organization box beside it is for names of organizations.
+    assert members.count("名称或拼音") == members.count("输入名称或拼音") == 1
+    organizations = client.get(reverse("organizations:list"), **chinese).content.decode()
+    assert ">名称<" in organizations

@@ -594,18 +594,27 @@ def _load_documents(rows: Iterable[tuple]) -> dict[int, tuple[Document, list[int
     ("" for none)."""
     select = shown_select()
     db = connection.alias
+    # Where each model's values lie in the row, and where the document keeps the related
+    # object (``set_cached_value``): worked out once per search, not per value.
+    slices, start = [], 0
+    for part in select.parts:
+        slices.append((part, start, start + len(part.attnames)))
+        start += len(part.attnames)
+    caches = [None, *(relation.cache_name for relation in select.relations)]
     loaded = {}
     for row, pages, text in rows:
-        instances, start = [], 0
-        for part in select.parts:
-            values = list(row[start : start + len(part.attnames)])
-            start += len(part.attnames)
-            for i, convert, column in part.converters:
-                values[i] = convert(values[i], column, connection)
-            instances.append(None if values[0] is None else _instance(part, db, values))
-        document = instances[0]
-        for relation, related in zip(select.relations, instances[1:], strict=True):
-            relation.set_cached_value(document, related)
+        document = None
+        for (part, begin, end), cache_name in zip(slices, caches, strict=True):
+            values = row[begin:end]
+            if part.converters:
+                values = list(values)
+                for i, convert, column in part.converters:
+                    values[i] = convert(values[i], column, connection)
+            instance = None if values[0] is None else _instance(part, db, values)
+            if document is None:
+                document = instance
+            else:
+                document._state.fields_cache[cache_name] = instance
         loaded[document.pk] = (document, pages, text or "")
     return loaded
 
