@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cunju.core.pinyin import name_search_q
+from cunju.members.filtersets import YES_NO
 from cunju.members.models import Member
 from cunju.organizations.models import Organization
 from cunju.organizations.picker import OrganizationFilter
@@ -21,7 +22,11 @@ class DuesMemberFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         choices=Category.choices, field_name="dues_category", label=_("Dues category")
     )
-    in_arrears = django_filters.BooleanFilter(label=_("In arrears"))
+    # Any, yes or no, as the register's flags ask it (a yes/no/unknown box read "unknown" when
+    # nothing was chosen).
+    in_arrears = django_filters.ChoiceFilter(
+        choices=YES_NO, method="flag", label=_("In arrears"), field_name="in_arrears"
+    )
 
     class Meta:
         model = Member
@@ -29,6 +34,9 @@ class DuesMemberFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(name_search_q(value))
+
+    def flag(self, queryset, name, value):
+        return queryset.filter(**{name: value == "yes"})
 
     def in_organization(self, queryset, name, value):
         from cunju.core.tree import subtree_q

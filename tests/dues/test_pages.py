@@ -32,10 +32,14 @@ def test_the_list_shows_each_members_monthly_dues_and_last_paid_month(world):
 def test_the_list_filters_members_in_arrears(world):
     client = client_for(world.secretary_a)
     client.post(reverse("dues:recompute-arrears"))
-    flagged = client.get(reverse("dues:list"), {"in_arrears": "true"}).content.decode()
+    flagged = client.get(reverse("dues:list"), {"in_arrears": "yes"}).content.decode()
     assert world.payer_a.name in flagged
-    clear = client.get(reverse("dues:list"), {"in_arrears": "false"}).content.decode()
+    clear = client.get(reverse("dues:list"), {"in_arrears": "no"}).content.decode()
     assert world.payer_a.name not in clear
+    # Nothing chosen: every member, and the box says so rather than "unknown".
+    every = client.get(reverse("dues:list"), HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    assert world.payer_a.name in every
+    assert "未知" not in every
 
 
 def test_a_members_dues_page_lists_months_payments_and_the_start(world):
