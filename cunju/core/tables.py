@@ -5,6 +5,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
 
+# Short values a narrow column would otherwise break: a date at its hyphens, a name between
+# its characters.
+ONE_LINE = {"td": {"class": "nowrap"}}
+
+
+class DayColumn(tables.DateColumn):
+    """A date as 2026-11-29, on one line."""
+
+    def __init__(self, *args, **kwargs):
+        if not args:
+            kwargs.setdefault("format", "Y-m-d")
+        kwargs.setdefault("attrs", ONE_LINE)
+        super().__init__(*args, **kwargs)
+
 
 class AuditEventTable(tables.Table):
     at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("Time"))

@@ -2,19 +2,24 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cunju.core.tables import ONE_LINE, DayColumn
+
 from .models import Applicant
 
 
 class ApplicantTable(tables.Table):
     name = tables.Column(
-        linkify=True, verbose_name=pgettext_lazy("person", "Name"), order_by=("name_pinyin",)
+        linkify=True,
+        verbose_name=pgettext_lazy("person", "Name"),
+        attrs=ONE_LINE,
+        order_by=("name_pinyin",),
     )
     branch = tables.Column(verbose_name=_("Party branch"), order_by=("branch__name_pinyin",))
-    applied_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Applied on"))
-    activist_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Activist from"))
-    candidate_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Candidate from"))
-    admission_vote_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Admission vote"))
-    full_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Full member from"))
+    applied_on = DayColumn(verbose_name=_("Applied on"))
+    activist_on = DayColumn(verbose_name=_("Activist from"))
+    candidate_on = DayColumn(verbose_name=_("Candidate from"))
+    admission_vote_on = DayColumn(verbose_name=_("Admission vote"))
+    full_on = DayColumn(verbose_name=_("Full member from"))
 
     class Meta:
         model = Applicant

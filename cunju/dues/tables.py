@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cunju.core.tables import ONE_LINE
 from cunju.core.templatetags.cunju import yuan
 from cunju.members.models import Member
 
@@ -13,6 +14,7 @@ from .models import Category
 class DuesMemberTable(tables.Table):
     name = tables.Column(
         verbose_name=pgettext_lazy("person", "Name"),
+        attrs=ONE_LINE,
         order_by=("name_pinyin",),
         linkify=lambda record: reverse("dues:member", args=[record.pk]),
     )

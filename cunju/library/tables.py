@@ -6,6 +6,8 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cunju.core.tables import DayColumn
+
 from .models import Document, Moderation, Processing
 from .templatetags.library import filesize
 
@@ -21,7 +23,7 @@ class DocumentTable(tables.Table):
         default="—",
     )
     size = tables.Column(verbose_name=_("Size"), accessor="stored_file__size_bytes")
-    published_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Date"))
+    published_at = DayColumn(verbose_name=_("Date"))
     uploader = tables.Column(verbose_name=_("Uploader"))
     price = tables.Column(verbose_name=_("Price in points"))
 
@@ -47,9 +49,7 @@ class MyDocumentTable(tables.Table):
         default="—",
     )
     size = tables.Column(verbose_name=_("Size"), accessor="stored_file__size_bytes")
-    created_at = tables.DateColumn(
-        format="Y-m-d", verbose_name=pgettext_lazy("upload date", "Uploaded")
-    )
+    created_at = DayColumn(verbose_name=pgettext_lazy("upload date", "Uploaded"))
     read_count = tables.Column(verbose_name=_("Reads"))
     download_count = tables.Column(verbose_name=_("Downloads"))
     price = tables.Column(verbose_name=_("Price in points"))

@@ -4,12 +4,17 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cunju.core.tables import ONE_LINE
+
 from .models import Member
 
 
 class MemberTable(tables.Table):
     name = tables.Column(
-        linkify=True, verbose_name=pgettext_lazy("person", "Name"), order_by=("name_pinyin", "id")
+        linkify=True,
+        verbose_name=pgettext_lazy("person", "Name"),
+        attrs=ONE_LINE,
+        order_by=("name_pinyin", "id"),
     )
     sex = tables.Column(verbose_name=_("Sex"))
     age = tables.Column(

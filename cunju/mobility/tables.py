@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cunju.core.tables import ONE_LINE, DayColumn
+
 from .models import MobileRecord, Transfer
 
 
@@ -10,6 +12,7 @@ class MobileRecordTable(tables.Table):
         accessor="person_name",
         linkify=lambda record: record.get_absolute_url(),
         verbose_name=pgettext_lazy("person", "Name"),
+        attrs=ONE_LINE,
         order_by=("member__name_pinyin", "name"),
     )
     direction = tables.Column(verbose_name=_("Direction"))
@@ -18,10 +21,10 @@ class MobileRecordTable(tables.Table):
     )
     place = tables.Column(verbose_name=_("Place"))
     region_code = tables.Column(verbose_name=_("Division code"))
-    away_since = tables.DateColumn(format="Y-m-d", verbose_name=_("Since"))
-    expected_return = tables.DateColumn(format="Y-m-d", verbose_name=_("Expected return"))
+    away_since = DayColumn(verbose_name=_("Since"))
+    expected_return = DayColumn(verbose_name=_("Expected return"))
     work_unit = tables.Column(verbose_name=_("Work unit"))
-    ended_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Ended on"))
+    ended_on = DayColumn(verbose_name=_("Ended on"))
 
     class Meta:
         model = MobileRecord
@@ -45,8 +48,8 @@ class TransferTable(tables.Table):
     member = tables.Column(accessor="member__name", verbose_name=_("Party member"))
     from_organization = tables.Column(verbose_name=_("From"))
     destination = tables.Column(accessor="destination_name", verbose_name=_("To"), orderable=False)
-    issued_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Issued on"))
-    valid_until = tables.DateColumn(format="Y-m-d", verbose_name=_("Valid until"))
+    issued_on = DayColumn(verbose_name=_("Issued on"))
+    valid_until = DayColumn(verbose_name=_("Valid until"))
     status = tables.Column(verbose_name=_("Status"))
 
     class Meta:

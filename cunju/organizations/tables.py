@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cunju.core.tables import DayColumn
+
 from .models import Organization, Term
 
 
@@ -31,9 +33,9 @@ class ElectionTable(tables.Table):
     """Terms due for re-election (换届), the most overdue first."""
 
     organization = tables.Column(verbose_name=_("Organization"), order_by=("organization__path",))
-    elected_on = tables.DateColumn("Y-m-d", verbose_name=_("Elected on"))
+    elected_on = DayColumn(verbose_name=_("Elected on"))
     term_years = tables.Column(verbose_name=_("Term (years)"))
-    due_on = tables.DateColumn("Y-m-d", verbose_name=_("Next election due on"))
+    due_on = DayColumn(verbose_name=_("Next election due on"))
     state = tables.Column(verbose_name=_("State"), empty_values=(), orderable=False)
 
     class Meta:

@@ -32,6 +32,13 @@ def test_the_list_shows_own_people_by_stage_and_never_community_b(world):
     assert world.applicant_b.name not in xlsx_text(export.content)
 
 
+def test_names_and_dates_stay_on_one_line(world):
+    page = client_for(world.secretary_a).get(reverse("development:list")).content.decode()
+    applied = world.applicant_a.applied_on.isoformat()
+    assert f'<td class="nowrap">{applied}</td>' in page
+    assert f'<td class="nowrap"><a href="{world.applicant_a.get_absolute_url()}">' in page
+
+
 def test_the_town_admin_sees_both_communities(world):
     page = client_for(world.town_admin).get(reverse("development:list")).content.decode()
     assert world.applicant_a.name in page and world.applicant_b.name in page
