@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -612,8 +613,13 @@ def _save_fixed(document, path: Path) -> None:
     path.write_bytes(_normalise_zip(buffer.getvalue()))
 
 
+# openpyxl stamps the time of saving into the document's properties, whatever they said.
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
 def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a ZIP with fixed entry dates (office libraries stamp the current time)."""
+    """Rewrite a ZIP with fixed entry dates and modification time (office libraries stamp
+    the current time)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -621,5 +627,8 @@ def _normalise_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 8, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(rb"\g<1>2026-01-01T08:00:00Z\g<2>", content)
+            target.writestr(fixed, content)
     return out.getvalue()

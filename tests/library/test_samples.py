@@ -33,6 +33,14 @@ def test_samples_are_the_same_bytes_every_time(tmp_path, maker):
     assert first != other
 
 
+@pytest.mark.parametrize("maker", [make_docx, make_xlsx, make_pptx])
+def test_office_samples_carry_no_time_of_saving(tmp_path, maker):
+    """openpyxl stamps the time of saving as the modification time: two samples saved a
+    second apart would differ."""
+    core = zipfile.ZipFile(maker(tmp_path / "one", "标题", 2)).read("docProps/core.xml")
+    assert b">2026-01-01T08:00:00Z</dcterms:modified>" in core
+
+
 def test_page_texts_are_chinese_and_numbered_or_given():
     texts = page_texts("标题", 3)
     assert [t.split(" ")[0] for t in texts] == ["第1页", "第2页", "第3页"]
