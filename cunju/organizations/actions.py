@@ -63,6 +63,9 @@ def create_organization(
     name = (name or "").strip()
     if Organization.objects.filter(parent=parent, name=name).exists():
         raise ValidationError({"name": _("An organization with this name already exists there.")})
+    if parent is not None and founded_on is not None:
+        # Founded back then under the parent's path of today: it must have had it since.
+        _check_new_parent(parent, founded_on)
     org = Organization(
         parent=parent,
         kind=kind,
@@ -109,7 +112,7 @@ def update_organization(
     changed = diff(before, org)
     if "name" in changed:
         on = on or dt.date.today()
-        check_change_date(org, on)
+        check_change_date(org, on, subtree=False)
     org.save()
     if "name" in changed:
         open_version(org, on)
@@ -144,13 +147,19 @@ def last_change(org: Organization) -> dt.date | None:
     return max((day for day in (opened, closed) if day is not None), default=None)
 
 
-def check_change_date(org: Organization, on: dt.date) -> None:
+def check_change_date(org: Organization, on: dt.date, *, subtree: bool = True) -> None:
     """A dated change may not be in the future nor before the last change of the organization
-    or anything under it (``last_change``): a move dated before that would rewrite the
-    history of the subtree as it is now, not as it was."""
+    or, for a move (``subtree``), of anything under it (``last_change``): a move dated before
+    that would rewrite the history of the subtree as it is now, not as it was. A rename
+    changes the organization's own versions only."""
     if on > dt.date.today():
         raise ValidationError({"on": _("The date is in the future.")})
-    last = last_change(org)
+    if subtree:
+        last = last_change(org)
+    else:
+        last = org.versions.filter(valid_to__isnull=True, valid_from__isnull=False).aggregate(
+            last=Max("valid_from")
+        )["last"]
     if last is not None and on < last:
         raise ValidationError(
             {

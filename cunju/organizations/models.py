@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cunju.core.pinyin import NamePinyinMixin
 from cunju.core.scoping import ScopedQuerySet
-from cunju.core.tree import TreeNode, TreeQuerySet
+from cunju.core.tree import STEP_WIDTH, TreeNode, TreeQuerySet, decode_step, encode_step
 
 
 class OrganizationQuerySet(TreeQuerySet, ScopedQuerySet):
@@ -72,6 +73,22 @@ class Organization(NamePinyinMixin, TreeNode):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def _next_child_path(cls, parent: Organization | None) -> str:
+        # A step once held under this parent, by an organization that has moved away since,
+        # is never given again: a path names one organization over all of its history, as
+        # the member periods and the versions, read by path for a date, take for granted.
+        path = super()._next_child_path(parent)
+        base = "" if parent is None else parent.path
+        width = len(base) + STEP_WIDTH + 1
+        held = OrganizationVersion.objects.annotate(length=Length("path")).filter(length=width)
+        if base:
+            held = held.filter(path__startswith=base)
+        last = held.aggregate(last=models.Max("path"))["last"]
+        if last is not None and last >= path:
+            path = f"{base}{encode_step(decode_step(last[len(base) : width - 1]) + 1)}."
+        return path
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -189,3 +189,56 @@ def test_a_move_cannot_be_dated_before_the_new_parent_moved_where_it_is(world):
     move_organization(SYSTEM, world.branch_a1, parent=parent, on=MOVED_ON)
     world.branch_a1.refresh_from_db()
     assert as_of(world.branch_a1, MOVED_ON).path.startswith(parent.path)
+
+
+BETWEEN = dt.date(2025, 8, 1)
+
+
+def test_a_place_in_the_tree_once_held_is_never_given_to_another_organization(world):
+    """石舍东村党支部 leaves committee B on MOVED_ON; a branch moved to B dated BEFORE, or one
+    founded there then, takes a new place, not the one it held in those months: each counts
+    its own member."""
+    leaver = branch(world.committee_b, "石舍东村党支部")
+    member(leaver, admitted_on=dt.date(2010, 7, 1))
+    held = leaver.path
+    move_organization(SYSTEM, leaver, parent=world.committee_a, on=MOVED_ON)
+    moved = branch(world.committee_a, "南湾村党支部")
+    member(moved, admitted_on=dt.date(2010, 7, 1))
+    move_organization(SYSTEM, moved, parent=world.committee_b, on=BEFORE)
+    moved.refresh_from_db()
+    founded = branch(world.committee_b, "石舍西村党支部", founded_on=BEFORE)
+    assert held not in (moved.path, founded.path)
+    paths = [n.path for n in nodes_as_of(BETWEEN, OrganizationVersion.objects.all())]
+    assert len(paths) == len(set(paths))
+    nodes = {n.pk: n for n in nodes_as_of(BETWEEN, OrganizationVersion.objects.all())}
+    counts = subtree_counts([nodes[moved.pk], nodes[leaver.pk]], on=BETWEEN)
+    assert (counts[moved.pk].full, counts[leaver.pk].full) == (1, 1)
+
+
+def test_an_organization_cannot_be_founded_before_its_parent_moved_where_it_is(world):
+    parent = branch(world.committee_b, "石舍第一党总支", kind=Organization.Kind.GENERAL_BRANCH)
+    move_organization(SYSTEM, parent, parent=world.committee_a, on=MOVED_ON)
+    parent.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        branch(parent, "石舍一组党支部", founded_on=BEFORE)
+    assert "moved in the tree on 2025-09-01" in str(error.value)
+    assert as_of(branch(parent, "石舍一组党支部", founded_on=MOVED_ON), MOVED_ON) is not None
+
+
+def test_a_rename_is_dated_by_the_organizations_own_changes_only(world):
+    # A rename rewrites no path: a branch that left, or one renamed, changes nothing of it.
+    move_organization(SYSTEM, world.branch_a1, parent=world.committee_b, on=MOVED_ON)
+    update_organization(SYSTEM, world.branch_a2, name="湖滨花苑党支部", on=MOVED_ON)
+    update_organization(SYSTEM, world.committee_a, name="中共湖滨社区委员会（新）", on=BEFORE)
+    assert as_of(world.committee_a, BEFORE).name == "中共湖滨社区委员会（新）"
+
+
+def test_a_branch_founded_after_another_left_does_not_hold_back_moves_of_its_parent(world):
+    general = branch(world.committee_b, "石舍第一党总支", kind=Organization.Kind.GENERAL_BRANCH)
+    leaver = branch(general, "石舍东村党支部")
+    move_organization(SYSTEM, leaver, parent=world.committee_a, on=BEFORE)
+    newcomer = branch(general, "石舍西村党支部")
+    general.refresh_from_db()
+    move_organization(SYSTEM, general, parent=world.committee_a, on=MOVED_ON)
+    newcomer.refresh_from_db()
+    assert newcomer.is_within(general)
