@@ -161,12 +161,36 @@ def check_change_date(org: Organization, on: dt.date, *, subtree: bool = True) -
             last=Max("valid_from")
         )["last"]
     if last is not None and on < last:
+        left = _left_since(org, on) if subtree else None
+        if left is not None:
+            # Its months here would need rewriting too, and it is no longer in the subtree.
+            raise ValidationError(
+                {
+                    "on": _(
+                        "%(org)s left this organization on %(date)s: a move of it can be "
+                        "dated that day or later."
+                    )
+                    % {"org": left.organization.name, "date": left.valid_to.isoformat()}
+                }
+            )
         raise ValidationError(
             {
                 "on": _("The organization last changed on %(date)s; give that date or later.")
                 % {"date": last.isoformat()}
             }
         )
+
+
+def _left_since(org: Organization, on: dt.date) -> OrganizationVersion | None:
+    """The last version under ``org``'s path, ended after ``on``, of an organization that is
+    no longer under it (None: none)."""
+    return (
+        OrganizationVersion.objects.filter(subtree_q(org.path, "path"), valid_to__gt=on)
+        .exclude(subtree_q(org.path, "organization__path"))
+        .select_related("organization")
+        .order_by("-valid_to")
+        .first()
+    )
 
 
 def _check_new_parent(parent: Organization, on: dt.date) -> None:

@@ -159,7 +159,7 @@ def test_a_move_cannot_be_dated_before_an_organization_left_the_subtree(world):
     move_organization(SYSTEM, group, parent=world.branch_a1, on=MOVED_ON)
     with pytest.raises(ValidationError) as error:
         move_organization(SYSTEM, org, parent=world.committee_b, on=BEFORE)
-    assert "last changed on 2025-09-01" in str(error.value)
+    assert "南湾村第一党小组 left this organization on 2025-09-01" in str(error.value)
     move_organization(SYSTEM, org, parent=world.committee_b, on=MOVED_ON)
     assert as_of(group, BEFORE).path.startswith(as_of(org, BEFORE).path)
 
