@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from .models import Organization, OrganizationVersion
 
@@ -97,3 +98,44 @@ def open_version(org: Organization, on: dt.date | None) -> OrganizationVersion:
         parent_id=org.parent_id,
         path=org.path,
     )
+
+
+def shared_paths() -> list[tuple[OrganizationVersion, OrganizationVersion]]:
+    """Pairs of versions of two organizations that held the same path on overlapping dates:
+    the member periods, read by path, cannot tell them apart then. New places in the tree are
+    never given twice (``Organization._next_child_path``); data written before may hold
+    some."""
+    first, last = dt.date.min, dt.date.max
+
+    def bounds(ref) -> tuple[Coalesce, Coalesce]:
+        # An open end is as far as the calendar goes.
+        return (
+            Coalesce(ref("valid_from"), Value(first), output_field=DateField()),
+            Coalesce(ref("valid_to"), Value(last), output_field=DateField()),
+        )
+
+    own_from, own_to = bounds(OuterRef)
+    other_from, other_to = bounds(F)
+    overlapping = (
+        OrganizationVersion.objects.filter(path=OuterRef("path"))
+        .exclude(organization=OuterRef("organization"))
+        .alias(start=other_from, end=other_to)
+        .filter(start__lt=own_to, end__gt=own_from)
+    )
+    clashing = list(
+        OrganizationVersion.objects.filter(Exists(overlapping))
+        .select_related("organization")
+        .order_by("path", "organization_id", "valid_from")
+    )
+    pairs = []
+    for version in clashing:
+        start, end = version.valid_from or first, version.valid_to or last
+        for other in clashing:
+            if (
+                other.path == version.path
+                and other.organization_id > version.organization_id
+                and (other.valid_from or first) < end
+                and (other.valid_to or last) > start
+            ):
+                pairs.append((version, other))
+    return pairs

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.http import Http404
 from django.urls import reverse
 
@@ -242,3 +243,21 @@ def test_a_branch_founded_after_another_left_does_not_hold_back_moves_of_its_par
     move_organization(SYSTEM, general, parent=world.committee_a, on=MOVED_ON)
     newcomer.refresh_from_db()
     assert newcomer.is_within(general)
+
+
+def test_the_check_finds_two_organizations_that_held_one_place_at_once(world, capsys):
+    # Written before places were never given twice, or by hand.
+    call_command("recount", "--check")
+    OrganizationVersion.objects.create(
+        organization=world.branch_a2,
+        valid_from=BEFORE,
+        valid_to=MOVED_ON,
+        name=world.branch_a2.name,
+        parent_id=world.committee_a.pk,
+        path=world.branch_a1.path,
+    )
+    with pytest.raises(CommandError, match="1 pairs of organizations"):
+        call_command("recount", "--check")
+    assert f"{world.branch_a1.name} […, …) and {world.branch_a2.name} [2025-06-30" in (
+        capsys.readouterr().err
+    )
