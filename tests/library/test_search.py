@@ -628,16 +628,31 @@ def test_both_databases_store_exactly_the_segmented_tokens(world, shelf):
             )
             stored = {row[0] for row in cursor.fetchall()}
         else:
-            # FTS5's own view of the row: the terms its tokenizer made of the stored text.
             cursor.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.library_search_terms "
-                "USING fts5vocab(main, library_search_page, instance)"
+                "SELECT word, pages FROM library_search_word WHERE document_id = %s",
+                [document.pk],
             )
+            assert {pages for _word, pages in cursor.fetchall()} == {"1"}
             cursor.execute(
-                "SELECT term FROM temp.library_search_terms WHERE doc = %s",
-                [(document.pk << 20) | 1],
+                "SELECT word FROM library_search_word WHERE document_id = %s", [document.pk]
             )
             stored = {row[0] for row in cursor.fetchall()}
+            # FTS5's own view of the document's row, which finds it: the terms its tokenizer
+            # made of the stored text (the title's and the scope words besides).
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.library_search_terms "
+                "USING fts5vocab(main, library_search_document, instance)"
+            )
+            cursor.execute(
+                "SELECT term FROM temp.library_search_terms WHERE doc = "
+                "(SELECT key FROM library_search_key WHERE document_id = %s)",
+                [document.pk],
+            )
+            terms = {row[0] for row in cursor.fetchall()}
+            assert expected <= terms
+            assert terms - expected <= set(segment.tokens("样本")) | {
+                word.lower() for word in library_search.scope_words(document)
+            }
     assert stored == expected
     for token in expected:
         found = library_search.search(world.member_a, token, category=shelf)
@@ -878,3 +893,42 @@ def test_rows_of_documents_gone_are_not_counted_and_are_pruned(world, shelf):
         library_search.index_size()[0]
         == Document.objects.filter(moderation=Moderation.PUBLISHED).count()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_word_table_is_made_from_the_page_rows_and_back(world):
+    """``library.0005`` on SQLite: the FTS5 row per page becomes a row per document and word,
+    derived from the page rows without segmenting again; back, the page rows again."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the layout of SQLite's index")
+    from django.db.migrations.executor import MigrationExecutor
+
+    shelf = Category.objects.create(name="检索样本")
+    first = make_document(world, "党费通知", ["按时交纳党费", "", "党费 积分"], category=shelf)
+    second = make_document(world, "积分办法", ["积分兑换"], category=shelf)
+
+    def words() -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT document_id, word, pages FROM library_search_word")
+            return sorted(cursor.fetchall())
+
+    before, size = words(), library_search.index_size()
+    assert (first.pk, "党费", "1 3") in before
+    assert (second.pk, "积分", "1") in before
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("library")
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("library", "0004_search_scope_words")])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid, words FROM library_search_page")
+            pages = {rowid: set(text.split()) for rowid, text in cursor.fetchall()}
+        assert pages[(first.pk << 20) | 3] == {"党费", "积分"}
+        ours = {rowid for rowid in pages if rowid >> 20 in (first.pk, second.pk)}
+        assert ours == {(first.pk << 20) | 1, (first.pk << 20) | 3, (second.pk << 20) | 1}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(latest)
+    assert words() == before
+    assert library_search.index_size() == size
+    hit = library_search.search(world.member_a, "党费 积分", category=shelf).hits[0]
+    assert (hit.document.pk, hit.pages) == (first.pk, [3])

@@ -12,9 +12,10 @@ would split words holding letters newer than its Unicode 6.1 tables). Four table
   (``detail=none``).
 - ``library_search_key``: document id → row id of the two tables above. That row id is the
   document's ranking key (see ``rank_key``): FTS5 hands matches out in row-id order, so the
-  newest come first and a search stops after the few it shows.
-- ``library_search_page``: one row per page, row id = document id (high bits) and page number
-  (low 20 bits), so the pages of a document are one row-id range.
+  newest come first and a search stops after the few it shows. Also how many of its pages
+  hold words.
+- ``library_search_word``: a plain table, one row per document and word, with the pages that
+  hold it: which pages of a document shown hold the words is a primary-key lookup per word.
 """
 
 from __future__ import annotations
@@ -26,14 +27,8 @@ from . import BODY, HEAD, MARK, TITLE, Condition, Found, ShownSelect
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
 KEYS = "library_search_key"
-PAGES = "library_search_page"
-PAGE_BITS = 20
-PAGE_MASK = (1 << PAGE_BITS) - 1
+WORDS = "library_search_word"
 ID_MASK = (1 << 31) - 1
-
-
-def _page_rowid(document_id: int, page: int) -> int:
-    return (document_id << PAGE_BITS) | page
 
 
 def _phrase(token: str) -> str:
@@ -71,10 +66,28 @@ def delete(cursor, document_ids: Sequence[int]) -> None:
             rows,
         )
     cursor.executemany(f"DELETE FROM {KEYS} WHERE document_id = %s", rows)
-    cursor.executemany(
-        f"DELETE FROM {PAGES} WHERE rowid BETWEEN %s AND %s",
-        [(_page_rowid(d, 0), _page_rowid(d, PAGE_MASK)) for d in document_ids],
-    )
+    cursor.executemany(f"DELETE FROM {WORDS} WHERE document_id = %s", rows)
+
+
+def word_rows(pages: Sequence[tuple]) -> tuple[list[tuple], dict[int, int]]:
+    """The (document id, word, its pages) of (document id, page, tokens) rows, and how many
+    pages each document has with words. The pages are space-separated numbers, in order."""
+    held: dict[int, dict[str, list[str]]] = {}
+    counts: dict[int, int] = {}
+    for document_id, page, tokens in pages:
+        if page <= 0:
+            continue
+        words = held.setdefault(document_id, {})
+        number = str(page)
+        for word in dict.fromkeys(tokens.split()):
+            words.setdefault(word, []).append(number)
+        counts[document_id] = counts.get(document_id, 0) + 1
+    rows = [
+        (document_id, word, " ".join(numbers))
+        for document_id, words in held.items()
+        for word, numbers in words.items()
+    ]
+    return rows, counts
 
 
 def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
@@ -91,14 +104,12 @@ def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
             for _d, key, title, description, body, scope in documents
         ],
     )
+    words, counts = word_rows(pages)
     cursor.executemany(
-        f"INSERT INTO {KEYS} (document_id, key) VALUES (%s, %s)",
-        [(d, key) for d, key, *_rest in documents],
+        f"INSERT INTO {KEYS} (document_id, key, pages) VALUES (%s, %s, %s)",
+        [(d, key, counts.get(d, 0)) for d, key, *_rest in documents],
     )
-    cursor.executemany(
-        f"INSERT INTO {PAGES} (rowid, words) VALUES (%s, %s)",
-        [(_page_rowid(d, p), words) for d, p, words in pages if 0 < p <= PAGE_MASK],
-    )
+    cursor.executemany(f"INSERT INTO {WORDS} (document_id, word, pages) VALUES (%s, %s, %s)", words)
 
 
 def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
@@ -129,7 +140,7 @@ def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
 
 
 def clear(cursor) -> None:
-    for table in (HEADS, DOCUMENTS, KEYS, PAGES):
+    for table in (HEADS, DOCUMENTS, KEYS, WORDS):
         cursor.execute(f"DELETE FROM {table}")
 
 
@@ -141,21 +152,19 @@ def prune(cursor, keep_sql: str, keep_params: Sequence) -> None:
             f"WHERE document_id NOT IN ({keep_sql}))",
             keep_params,
         )
-    cursor.execute(f"DELETE FROM {KEYS} WHERE document_id NOT IN ({keep_sql})", keep_params)
-    cursor.execute(
-        f"DELETE FROM {PAGES} WHERE (rowid >> {PAGE_BITS}) NOT IN ({keep_sql})", keep_params
-    )
+    for table in (KEYS, WORDS):
+        cursor.execute(f"DELETE FROM {table} WHERE document_id NOT IN ({keep_sql})", keep_params)
 
 
 def optimize(cursor) -> None:
     """Merge the index segments after a bulk load."""
-    for table in (HEADS, DOCUMENTS, PAGES):
+    for table in (HEADS, DOCUMENTS):
         cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
     cursor.execute("ANALYZE")
 
 
 def row_counts(cursor) -> tuple[int, int]:
-    cursor.execute(f"SELECT (SELECT count(*) FROM {KEYS}), (SELECT count(*) FROM {PAGES})")
+    cursor.execute(f"SELECT count(*), coalesce(sum(pages), 0) FROM {KEYS}")
     return tuple(cursor.fetchone())
 
 
@@ -219,23 +228,20 @@ def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
 def pages(cursor, tokens: Sequence[str], document_ids: Sequence[int]) -> dict[int, dict]:
     """The pages of the documents that hold any token, and whether each holds them all:
     {document id: {page: True / False}}."""
-    # One row-id range seek per document and token: cheaper than an AND and an OR query.
+    # One primary-key lookup per document and token.
     shown = ", ".join(["(%s)"] * len(document_ids))
-    seek = (
-        f"SELECT p.rowid, %s FROM shown JOIN {PAGES} p ON p.rowid "
-        f"BETWEEN shown.id << {PAGE_BITS} AND (shown.id << {PAGE_BITS}) | {PAGE_MASK} "
-        f"WHERE {PAGES} MATCH %s"
-    )
+    words = ", ".join(["(%s, %s)"] * len(tokens))
     cursor.execute(
-        f"WITH shown (id) AS (VALUES {shown}) " + " UNION ALL ".join([seek] * len(tokens)),
-        [
-            *document_ids,
-            *(value for n, token in enumerate(tokens) for value in (n, _phrase(token))),
-        ],
+        f"WITH shown (id) AS (VALUES {shown}), asked (n, word) AS (VALUES {words}) "
+        f"SELECT w.document_id, asked.n, w.pages FROM shown, asked "
+        f"JOIN {WORDS} w ON w.document_id = shown.id AND w.word = asked.word",
+        [*document_ids, *(value for n, token in enumerate(tokens) for value in (n, token))],
     )
     held: dict[int, dict[int, set[int]]] = {d: {} for d in document_ids}
-    for rowid, n in cursor.fetchall():
-        held[rowid >> PAGE_BITS].setdefault(rowid & PAGE_MASK, set()).add(n)
+    for document_id, n, numbers in cursor.fetchall():
+        found = held[document_id]
+        for page in numbers.split():
+            found.setdefault(int(page), set()).add(n)
     every = len(tokens)
     return {
         d: {page: len(n) == every for page, n in numbers.items()} for d, numbers in held.items()
