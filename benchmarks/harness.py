@@ -60,6 +60,20 @@ def _ensure_pg_database(url: str) -> None:
             conn.execute(f'create database "{cfg["NAME"]}"')
 
 
+def pin_cpu(cpu: int | None) -> str:
+    """Keep this process on one CPU (the first it may use when ``cpu`` is None; not at all
+    when it is negative) and say which. A process moved between the cores of a shared
+    virtual machine ran the same search at two speeds, each for dozens of runs at a time;
+    held on one core, it runs at one. The baseline is timed in the same process, so a ratio
+    compares like with like either way."""
+    if cpu is not None and cpu < 0 or not hasattr(os, "sched_setaffinity"):
+        return "not pinned to a CPU"
+    allowed = sorted(os.sched_getaffinity(0))
+    chosen = allowed[0] if cpu is None else cpu
+    os.sched_setaffinity(0, {chosen})
+    return f"pinned to CPU {chosen} of {len(allowed)} (--cpu -1: not pinned)"
+
+
 def measure(func: Callable[[], object], runs: int) -> dict:
     """Median and p95 milliseconds over ``runs`` calls (after one warm-up) and the query count."""
     from django.db import connection

@@ -15,10 +15,12 @@ Then times, for a Party member's account (so the scope filter is part of every q
 product's ``search()`` — ranking, count, page numbers, snippets: everything the page shows
 — for common and rare two-character words, longer phrases and several-word queries, and the
 same queries as a ``LIKE '%…%'`` scan of the page text (each word of the query must occur on
-the page, the documents counted), for the ratio. Median and p95 over ``--runs`` runs each;
+the page, the documents counted), for the ratio, the two timed in turn (``side_by_side``).
+Median and p95 over ``--runs`` runs each;
 with ``--rounds N``, every query is timed N times over and the median of the rounds is shown
-(steadier on a shared machine); ``--phases`` adds where the time of a search goes. Goal
-(issue): p95 under 50 ms and >= 100x faster than the scan.
+(steadier on a shared machine); ``--phases`` adds where the time of a search goes. The
+process keeps to one CPU (``--cpu``; ``pin_cpu``). Goal (issue): p95 under 50 ms and >= 100x
+faster than the scan.
 
 After a change to the index tables (a migration such as ``library.0004``), drop the
 benchmark database (delete the file, or ``DROP DATABASE cunju_bench_search``): it is
@@ -40,7 +42,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.harness import ROOT, measure, setup_django, table
+from benchmarks.harness import ROOT, pin_cpu, setup_django, table
 
 QUERIES = [
     # (kind, words)
@@ -360,15 +362,43 @@ def database_size() -> str:
         return f"whole database file {count * size / 1e6:.0f} MB"
 
 
-def cpu_ms(func, runs: int) -> float:
-    """Median CPU time of this process per call: on SQLite, which runs in-process, what a
-    call costs when the machine is not shared with other work."""
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        func()
-        times.append((time.process_time() - start) * 1000)
-    return statistics.median(times)
+def _figures(times: list[float], queries: int) -> dict:
+    times = sorted(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return {"median_ms": statistics.median(times), "p95_ms": p95, "queries": queries}
+
+
+def side_by_side(search_once, scan_once, runs: int, scan_runs: int):
+    """The search and the scan timed in turn, run after run, so that both meet the same
+    moments of the shared machine (a core here ran everything up to twice as slowly for a
+    second or two at a time): figures for the search (with its statement count), for the
+    scan, and the search's median CPU time in this process (what it costs on SQLite, which
+    runs in-process, when the cores are not shared).
+
+    A scan reads every page and pushes the index out of the database's cache, which a
+    server answering searches all day keeps warm: two searches untimed after each scan warm
+    it again (one leaves the search some 5-10% slower than a run of searches does)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    search_once()
+    with CaptureQueriesContext(connection) as ctx:
+        search_once()
+    queries = len(ctx.captured_queries)
+    times, cpu, scans = [], [], []
+    for run in range(max(runs, scan_runs)):
+        if run < scan_runs:
+            start = time.perf_counter()
+            scan_once()
+            scans.append((time.perf_counter() - start) * 1000)
+            search_once()
+            search_once()
+        if run < runs:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            search_once()
+            times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+    return _figures(times, queries), _figures(scans, 0), statistics.median(cpu)
 
 
 def phases(reader, runs: int) -> None:
@@ -446,7 +476,11 @@ def main() -> None:
     parser.add_argument(
         "--phases", action="store_true", help="also show where the time of a search goes"
     )
+    parser.add_argument(
+        "--cpu", type=int, default=None, help="the CPU to run on (default: the first; -1: any)"
+    )
     args = parser.parse_args()
+    pinned = pin_cpu(args.cpu)
     setup_django(args.database, "cunju_bench_search")
 
     from django.db import connection
@@ -476,21 +510,23 @@ def main() -> None:
     )
     readable = search.searchable(reader).count()
     print(f"searching as a Party member who may read {readable:,} published documents")
-    print("load average before: {:.1f} {:.1f} {:.1f}\n".format(*os.getloadavg()))
+    print("load average before: {:.1f} {:.1f} {:.1f}; {}\n".format(*os.getloadavg(), pinned))
 
     scan_runs = args.scan_runs or args.runs
     in_process = connection.vendor == "sqlite"
     # Each round times every query once more, search and scan side by side; a figure is the
     # median of the rounds' figures, so a moment of load on the shared machine moves it less.
-    rounds: dict[str, list[tuple[dict, dict, float | None]]] = {q: [] for _w, q in QUERIES}
+    rounds: dict[str, list[tuple[dict, dict, float]]] = {q: [] for _w, q in QUERIES}
     for _round in range(args.rounds):
         for _what, query in QUERIES:
-            fig = measure(lambda q=query: search.search(reader, q), args.runs)
-            cpu = (
-                cpu_ms(lambda q=query: search.search(reader, q), args.runs) if in_process else None
+            rounds[query].append(
+                side_by_side(
+                    lambda q=query: search.search(reader, q),
+                    lambda q=query: like_scan(reader, q),
+                    args.runs,
+                    scan_runs,
+                )
             )
-            scan = measure(lambda q=query: like_scan(reader, q), scan_runs)
-            rounds[query].append((fig, scan, cpu))
     rows, worst, ratios = [], 0.0, []
     for what, query in QUERIES:
         found = search.search(reader, query)
