@@ -893,6 +893,13 @@ def test_rows_of_documents_gone_are_not_counted_and_are_pruned(world, shelf):
         library_search.index_size()[0]
         == Document.objects.filter(moderation=Moderation.PUBLISHED).count()
     )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT document_id FROM library_search_word WHERE document_id IN (%s, %s)",
+                [kept.pk, gone.pk],
+            )
+            assert {row[0] for row in cursor.fetchall()} == {kept.pk}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -145,15 +145,21 @@ def clear(cursor) -> None:
 
 
 def prune(cursor, keep_sql: str, keep_params: Sequence) -> None:
-    """Drop the rows of every document not selected by ``keep_sql`` (a query of ids)."""
+    """Drop the rows of every document not selected by ``keep_sql`` (a query of ids). The
+    documents to drop are read from the key table (a row per document, always written and
+    deleted with the others): the word table holds millions of rows, sought by document."""
+    cursor.execute(
+        f"DELETE FROM {WORDS} WHERE document_id IN (SELECT document_id FROM {KEYS} "
+        f"WHERE document_id NOT IN ({keep_sql}))",
+        keep_params,
+    )
     for table in (HEADS, DOCUMENTS):
         cursor.execute(
             f"DELETE FROM {table} WHERE rowid IN (SELECT key FROM {KEYS} "
             f"WHERE document_id NOT IN ({keep_sql}))",
             keep_params,
         )
-    for table in (KEYS, WORDS):
-        cursor.execute(f"DELETE FROM {table} WHERE document_id NOT IN ({keep_sql})", keep_params)
+    cursor.execute(f"DELETE FROM {KEYS} WHERE document_id NOT IN ({keep_sql})", keep_params)
 
 
 def optimize(cursor) -> None:
