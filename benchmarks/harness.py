@@ -70,6 +70,8 @@ def pin_cpu(cpu: int | None) -> str:
         return "not pinned to a CPU"
     allowed = sorted(os.sched_getaffinity(0))
     chosen = allowed[0] if cpu is None else cpu
+    if chosen not in allowed:
+        raise SystemExit(f"CPU {chosen} is not one this process may use: {allowed}")
     os.sched_setaffinity(0, {chosen})
     return f"pinned to CPU {chosen} of {len(allowed)} (--cpu -1: not pinned)"
 

@@ -16,7 +16,8 @@ product's ``search()`` — ranking, count, page numbers, snippets: everything th
 — for common and rare two-character words, longer phrases and several-word queries, and the
 same queries as a ``LIKE '%…%'`` scan of the page text (each word of the query must occur on
 the page, the documents counted), for the ratio, the two timed in turn (``side_by_side``).
-Median and p95 over ``--runs`` runs each;
+Median and p95 over ``--runs`` runs of the search and ``--scan-runs`` of the scan (as many
+by default);
 with ``--rounds N``, every query is timed N times over and the median of the rounds is shown
 (steadier on a shared machine); ``--phases`` adds where the time of a search goes. The
 process keeps to one CPU (``--cpu``; ``pin_cpu``). Goal (issue): p95 under 50 ms and >= 100x
@@ -386,14 +387,16 @@ def side_by_side(search_once, scan_once, runs: int, scan_runs: int):
         search_once()
     queries = len(ctx.captured_queries)
     times, cpu, scans = [], [], []
-    for run in range(max(runs, scan_runs)):
-        if run < scan_runs:
+    total = max(runs, scan_runs)
+    for run in range(total):
+        # Each spread evenly over the runs when one is timed fewer times than the other.
+        if run * scan_runs // total != (run + 1) * scan_runs // total:
             start = time.perf_counter()
             scan_once()
             scans.append((time.perf_counter() - start) * 1000)
             search_once()
             search_once()
-        if run < runs:
+        if run * runs // total != (run + 1) * runs // total:
             start, start_cpu = time.perf_counter(), time.process_time()
             search_once()
             times.append((time.perf_counter() - start) * 1000)

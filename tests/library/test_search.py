@@ -939,3 +939,47 @@ def test_the_word_table_is_made_from_the_page_rows_and_back(world):
     assert library_search.index_size() == size
     hit = library_search.search(world.member_a, "党费 积分", category=shelf).hits[0]
     assert (hit.document.pk, hit.pages) == (first.pk, [3])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_the_index_back_and_forth_with_the_migrate_command(world):
+    """Back to 0004 (the pruning after ``migrate`` leaves tables of another layout alone),
+    back to 0003 (the index emptied), and forward again: the index is rebuilt once the last
+    migration is applied, by this release's code, and finds what it found before."""
+    from django.core.management import call_command
+
+    shelf = Category.objects.create(name="检索样本")
+    document = make_document(world, "党费通知", ["按时交纳党费", "积分"], category=shelf)
+    before = library_search.index_size()
+    try:
+        call_command("migrate", "library", "0004_search_scope_words", verbosity=0)
+        call_command("migrate", "library", "0003_search_index_layout", verbosity=0)
+    finally:
+        call_command("migrate", "library", verbosity=0)
+    assert library_search.index_size() == before
+    hit = library_search.search(world.member_a, "党费", category=shelf).hits[0]
+    assert (hit.document.pk, hit.pages) == (document.pk, [1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_leaves_pages_past_the_row_id_range_out(world):
+    """SQLite's page rows of 0004 number a page in 20 bits of the row id: a page past them
+    (indexed in the word table) is left out, not written into the next document's range."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the layout of SQLite's index")
+    from django.db.migrations.executor import MigrationExecutor
+
+    shelf = Category.objects.create(name="检索样本")
+    document = make_document(world, "党费通知", ["积分"], category=shelf, index=False)
+    Page.objects.create(stored_file=document.stored_file, number=(1 << 20) + 5, text="党费")
+    library_search.index_document(document)
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("library")
+    try:
+        MigrationExecutor(connection).migrate([("library", "0004_search_scope_words")])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM library_search_page")
+            rowids = [row[0] for row in cursor.fetchall()]
+        assert [r & ((1 << 20) - 1) for r in rowids if r >> 20 == document.pk] == [1]
+        assert not [r for r in rowids if r >> 20 == document.pk + 1]
+    finally:
+        MigrationExecutor(connection).migrate(latest)

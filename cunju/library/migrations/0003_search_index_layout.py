@@ -4,8 +4,8 @@ Per document: its title and description, to rank it; every word it holds (title,
 and pages), to find and count it; keyed so that the newest come first. Per page: its words,
 to tell on which pages the words occur. Vendor-specific: FTS5 tables on SQLite (plus a plain
 table from document id to key); tables with tsvector columns and GIN indexes on PostgreSQL.
-The rows are derived data: ``reindex_all()`` in ``cunju.library.search`` rebuilds them, and
-this migration does so for a database that already holds published documents.
+The rows are derived data: ``reindex_all()`` in ``cunju.library.search`` rebuilds them, which
+happens after ``migrate`` when the index is empty and published documents are not.
 """
 
 from importlib import import_module
@@ -65,14 +65,9 @@ def drop(apps, schema_editor):
 
 def replace(apps, schema_editor):
     drop(apps, schema_editor)  # the first layout's tables
+    # Empty: the rows are rebuilt once the last migration is applied, by the search code of
+    # that release (``receivers.rebuild_or_prune``), which writes the layout it reads.
     create(apps, schema_editor)
-    Document = apps.get_model("library", "Document")
-    if Document.objects.filter(moderation="published").exists():
-        # Derived rows: rebuilt with the search code of this release (an empty database,
-        # such as a new installation's, has nothing to rebuild).
-        from cunju.library.search import reindex_all
-
-        reindex_all()
 
 
 def restore(apps, schema_editor):

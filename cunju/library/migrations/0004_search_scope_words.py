@@ -4,8 +4,8 @@ organizations it belongs to, the node it is shared with, its category and its fo
 
 On SQLite the head table gains a ``scope`` column; on PostgreSQL the words go into the
 existing tsvectors. The text is segmented anew too: a run of single characters (an unknown
-name) now also gives the pairs of neighbours in it. Either way the rows are derived data,
-rebuilt here when the database already holds published documents.
+name) now also gives the pairs of neighbours in it. Either way the rows are derived data:
+emptied here, rebuilt after ``migrate`` (``cunju.library.search.receivers``).
 """
 
 from django.db import migrations
@@ -22,13 +22,17 @@ def _head(schema_editor, columns: str) -> None:
 
 
 def forward(apps, schema_editor):
+    # The rows of the earlier layout lack the scope words: the index is emptied, and rebuilt
+    # once the last migration is applied by the search code of that release
+    # (``receivers.rebuild_or_prune``), which writes the layout it reads.
     if schema_editor.connection.vendor == "sqlite":
         _head(schema_editor, "title, description, scope")
-    Document = apps.get_model("library", "Document")
-    if Document.objects.filter(moderation="published").exists():
-        from cunju.library.search import reindex_all
-
-        reindex_all()
+        for table in ("document", "key", "page"):
+            schema_editor.execute(f"DELETE FROM library_search_{table}")
+    else:
+        schema_editor.execute(
+            "TRUNCATE library_search_head, library_search_document, library_search_page"
+        )
 
 
 def backward(apps, schema_editor):

@@ -38,9 +38,13 @@ def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
     schema_editor.execute(WORDS)
-    schema_editor.execute(
-        "ALTER TABLE library_search_key ADD COLUMN pages integer NOT NULL DEFAULT 0"
-    )
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pragma_table_info('library_search_key')")
+        columns = {row[0] for row in cursor.fetchall()}
+    if "pages" not in columns:  # kept by a migration back (see ``backward``)
+        schema_editor.execute(
+            "ALTER TABLE library_search_key ADD COLUMN pages integer NOT NULL DEFAULT 0"
+        )
     current, pages, rows, counts = None, [], [], []
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT rowid, words FROM library_search_page ORDER BY rowid")
@@ -75,25 +79,40 @@ def _write(schema_editor, rows: list[tuple], counts: list[tuple]) -> None:
 
 def backward(apps, schema_editor):
     # Back to one FTS5 row per page, filled from the words (a page's words in any order: only
-    # which it holds was ever read).
+    # which it holds was ever read), document by document. Pages past the row id's 20 bits
+    # were never indexed there. The key table keeps its ``pages`` column: dropping a column
+    # needs SQLite 3.35, and the earlier code never names it.
     if schema_editor.connection.vendor != "sqlite":
         return
     schema_editor.execute(FTS_PAGES)
     schema_editor.execute(
         "INSERT INTO library_search_page (library_search_page, rank) VALUES ('pgsz', 1000)"
     )
+    current, pages = None, {}
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT document_id, word, pages FROM library_search_word")
-        pages: dict[int, list[str]] = {}
-        for document_id, word, numbers in cursor.fetchall():
-            for page in numbers.split():
-                pages.setdefault((document_id << PAGE_BITS) | int(page), []).append(word)
+        cursor.execute(
+            "SELECT document_id, word, pages FROM library_search_word ORDER BY document_id"
+        )
+        while chunk := cursor.fetchmany(5000):
+            for document_id, word, numbers in chunk:
+                if document_id != current:
+                    _write_pages(schema_editor, current, pages)
+                    current, pages = document_id, {}
+                for page in map(int, numbers.split()):
+                    if 0 < page <= PAGE_MASK:
+                        pages.setdefault(page, []).append(word)
+    _write_pages(schema_editor, current, pages)
+    schema_editor.execute("DROP TABLE library_search_word")
+
+
+def _write_pages(schema_editor, document_id: int | None, pages: dict[int, list[str]]) -> None:
+    if document_id is None or not pages:
+        return
+    with schema_editor.connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO library_search_page (rowid, words) VALUES (%s, %s)",
-            [(rowid, " ".join(words)) for rowid, words in sorted(pages.items())],
+            [((document_id << PAGE_BITS) | page, " ".join(words)) for page, words in pages.items()],
         )
-    schema_editor.execute("DROP TABLE library_search_word")
-    schema_editor.execute("ALTER TABLE library_search_key DROP COLUMN pages")
 
 
 class Migration(migrations.Migration):

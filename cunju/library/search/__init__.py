@@ -1,11 +1,12 @@
 """Full-text search of the library: titles, descriptions and the text of every page.
 
 Text is segmented with jieba's search mode (``segment``) on the way in and on the way out,
-and stored as space-separated tokens: in FTS5 tables on SQLite, in tsvector columns on
-PostgreSQL (``sqlite`` / ``postgresql``). Per document, its title and description to rank
-it and every word it holds (title, description, pages) to find and count it; per page, its
-words, to tell for the documents shown on which pages the words occur. A document is found
-when it holds every word of the query.
+and stored as tokens: in FTS5 tables on SQLite, in tsvector columns on PostgreSQL
+(``sqlite`` / ``postgresql``). Per document, its title and description to rank it and every
+word it holds (title, description, pages) to find and count it; and which pages hold each
+word, to tell for the documents shown on which pages the words occur (a row per page on
+PostgreSQL, a row per document and word on SQLite). A document is found when it holds every
+word of the query.
 
 The ranking is the same on both databases, so both give the same results in the same order:
 documents whose title holds every word, then those whose title and description do, then the

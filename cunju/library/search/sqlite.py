@@ -1,8 +1,9 @@
-"""The search index on SQLite: FTS5 tables of pre-segmented tokens.
+"""The search index on SQLite: FTS5 tables of pre-segmented tokens, and two plain tables.
 
-The tokens are separated by spaces and FTS5's ``ascii`` tokenizer takes every other character
-as part of a word, so each token is stored exactly as the segmenter made it (``unicode61``
-would split words holding letters newer than its Unicode 6.1 tables). Four tables:
+In the FTS5 tables the tokens are separated by spaces and the ``ascii`` tokenizer takes every
+other character as part of a word, so each token is stored exactly as the segmenter made it
+(``unicode61`` would split words holding letters newer than its Unicode 6.1 tables). Four
+tables:
 
 - ``library_search_head``: the title and description of each document, to rank it, and its
   scope words (``scope_words``); small, so "the title holds every word" is answered from a
