@@ -23,9 +23,10 @@ with ``--rounds N``, every query is timed N times over and the median of the rou
 process keeps to one CPU (``--cpu``; ``pin_cpu``). Goal (issue): p95 under 50 ms and >= 100x
 faster than the scan.
 
-After a change to the index tables (a migration such as ``library.0004``), drop the
-benchmark database (delete the file, or ``DROP DATABASE cunju_bench_search``): it is
-generated again from the saved corpus in a few minutes.
+After a change to the index tables, the benchmark database is migrated like any other: the
+rows are converted (``library.0005``) or, when a migration empties the index, rebuilt from
+the documents (a few minutes). To start over, delete the file (or ``DROP DATABASE
+cunju_bench_search``): it is generated again from the saved corpus.
 """
 
 from __future__ import annotations
