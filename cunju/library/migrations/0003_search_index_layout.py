@@ -4,8 +4,9 @@ Per document: its title and description, to rank it; every word it holds (title,
 and pages), to find and count it; keyed so that the newest come first. Per page: its words,
 to tell on which pages the words occur. Vendor-specific: FTS5 tables on SQLite (plus a plain
 table from document id to key); tables with tsvector columns and GIN indexes on PostgreSQL.
-The rows are derived data: ``reindex_all()`` in ``cunju.library.search`` rebuilds them, which
-happens after ``migrate`` when the index is empty and published documents are not.
+The rows are derived data, made by ``cunju.library.search``: this migration leaves the tables
+empty, and once every library migration is applied, ``migrate`` ends by indexing the published
+documents the index lacks (``receivers.mend``).
 """
 
 from importlib import import_module
@@ -66,7 +67,7 @@ def drop(apps, schema_editor):
 def replace(apps, schema_editor):
     drop(apps, schema_editor)  # the first layout's tables
     # Empty: the rows are rebuilt once the last migration is applied, by the search code of
-    # that release (``receivers.rebuild_or_prune``), which writes the layout it reads.
+    # that release (``receivers.mend``), which writes the layout it reads.
     create(apps, schema_editor)
 
 

@@ -5,7 +5,8 @@ organizations it belongs to, the node it is shared with, its category and its fo
 On SQLite the head table gains a ``scope`` column; on PostgreSQL the words go into the
 existing tsvectors. The text is segmented anew too: a run of single characters (an unknown
 name) now also gives the pairs of neighbours in it. Either way the rows are derived data:
-emptied here, rebuilt after ``migrate`` (``cunju.library.search.receivers``).
+emptied here, and filled again once every library migration is applied
+(``cunju.library.search.receivers.mend``).
 """
 
 from django.db import migrations
@@ -24,7 +25,7 @@ def _head(schema_editor, columns: str) -> None:
 def forward(apps, schema_editor):
     # The rows of the earlier layout lack the scope words: the index is emptied, and rebuilt
     # once the last migration is applied by the search code of that release
-    # (``receivers.rebuild_or_prune``), which writes the layout it reads.
+    # (``receivers.mend``), which writes the layout it reads.
     if schema_editor.connection.vendor == "sqlite":
         _head(schema_editor, "title, description, scope")
         for table in ("document", "key", "page"):

@@ -41,10 +41,12 @@ def forward(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT name FROM pragma_table_info('library_search_key')")
         columns = {row[0] for row in cursor.fetchall()}
-    if "pages" not in columns:  # kept by a migration back (see ``backward``)
+    if "pages" not in columns:
         schema_editor.execute(
             "ALTER TABLE library_search_key ADD COLUMN pages integer NOT NULL DEFAULT 0"
         )
+    else:  # kept by a migration back (see ``backward``), and not kept up to date since
+        schema_editor.execute("UPDATE library_search_key SET pages = 0")
     current, pages, rows, counts = None, [], [], []
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT rowid, words FROM library_search_page ORDER BY rowid")

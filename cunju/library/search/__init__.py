@@ -47,6 +47,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -268,27 +269,8 @@ def reindex_all(batch: int = 100) -> int:
     nobody waits on one long write; the rows of unpublished documents are dropped at the end.
     """
     impl = backend()
-    published = (
-        Document.objects.filter(moderation=Moderation.PUBLISHED)
-        .select_related("stored_file")
-        .order_by("pk")
-    )
-    done = 0
-    last = 0
-    while True:
-        documents = list(published.filter(pk__gt=last)[:batch])
-        if not documents:
-            break
-        heads, pages = [], []
-        for document in documents:
-            head, rows = document_rows(document)
-            heads.append(head)
-            pages += rows
-        with transaction.atomic(), connection.cursor() as cursor:
-            impl.delete(cursor, [d.pk for d in documents])
-            impl.insert(cursor, heads, pages)
-        done += len(documents)
-        last = documents[-1].pk
+    published = Document.objects.filter(moderation=Moderation.PUBLISHED)
+    done = _index_batches(published, batch)
     keep_sql, keep_params = published.order_by().values("pk").query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         if done:
@@ -296,6 +278,37 @@ def reindex_all(batch: int = 100) -> int:
         else:
             impl.clear(cursor)
         impl.optimize(cursor)
+    return done
+
+
+def index_missing(batch: int = 100) -> int:
+    """Index the published documents the index does not hold (all of them after a migration
+    emptied it, the rest after a rebuild was cut short); returns how many."""
+    missing = Document.objects.filter(moderation=Moderation.PUBLISHED).exclude(
+        pk__in=RawSQL(backend().INDEXED, ())
+    )
+    return _index_batches(missing, batch)
+
+
+def _index_batches(documents, batch: int) -> int:
+    impl = backend()
+    documents = documents.select_related("stored_file").order_by("pk")
+    done = 0
+    last = 0
+    while True:
+        chunk = list(documents.filter(pk__gt=last)[:batch])
+        if not chunk:
+            break
+        heads, pages = [], []
+        for document in chunk:
+            head, rows = document_rows(document)
+            heads.append(head)
+            pages += rows
+        with transaction.atomic(), connection.cursor() as cursor:
+            impl.delete(cursor, [d.pk for d in chunk])
+            impl.insert(cursor, heads, pages)
+        done += len(chunk)
+        last = chunk[-1].pk
     return done
 
 

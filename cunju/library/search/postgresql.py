@@ -31,6 +31,8 @@ from . import BODY, HEAD, MARK, TITLE, Condition, Found, ShownSelect
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
 PAGES = "library_search_page"
+# The ids of the documents the index holds, as SQL.
+INDEXED = f"SELECT document_id FROM {DOCUMENTS}"
 
 
 def _lexeme(token: str) -> str:

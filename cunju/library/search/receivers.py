@@ -1,7 +1,7 @@
 """Keeping the index in step with the documents: a deleted document leaves it at once, in
 the same transaction; and after migrations and flushes (both end with ``post_migrate``),
-rows whose documents are gone or unpublished are dropped, or an index a migration emptied is
-rebuilt.
+rows whose documents are gone or unpublished are dropped, and published documents the index
+lacks are indexed (all of them after a migration that emptied it).
 
 (Taking down goes through a moderation action, which unindexes; a document is deleted by the
 ORM — the admin, a shell, a cascade — and only a signal sees every way. A flush empties the
@@ -10,6 +10,7 @@ documents table but not the index's own tables, which are no models.)
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.db import connections
@@ -18,8 +19,6 @@ from django.db.models.signals import post_delete, post_migrate
 
 UID = "cunju.library.search.document_deleted"
 PRUNE_UID = "cunju.library.search.prune"
-# The migration that made the index's present tables (on either database).
-LAYOUT = "0005_search_words"
 
 
 def document_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -28,31 +27,36 @@ def document_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     unindex_document(instance)
 
 
-def rebuild_or_prune(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """After ``migrate`` or a flush: an index left empty while published documents exist (a
-    migration changed its layout and emptied it) is rebuilt; otherwise the rows of documents
-    gone or unpublished are dropped. Migrations never fill the index themselves: the search
-    code of a later release would write its own layout into an earlier one's tables."""
+@cache
+def _latest() -> tuple[str, str]:
+    # The library's last migration, from the files (which do not change while running).
+    from django.db.migrations.loader import MigrationLoader
+
+    (leaf,) = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("library")
+    return leaf
+
+
+def mend(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After ``migrate`` or a flush, once every library migration is applied (the index is
+    then in the layout this code writes): the rows of documents gone or unpublished are
+    dropped, and the published documents the index lacks are indexed — all of them after a
+    migration that changed the layout emptied it, the rest after a rebuild cut short.
+    Migrations never fill the index themselves: the search code of a later release would
+    write its own layout into an earlier one's tables."""
     if getattr(sender, "label", None) != "library":
         return  # sent once per app: once is enough
     from django.db import connection
 
-    from cunju.library.models import Document, Moderation
-
-    from . import index_size, prune_index, reindex_all
+    from . import index_missing, prune_index
 
     if using != connection.alias:
         return
-    applied = MigrationRecorder(connections[using]).applied_migrations()
-    if ("library", LAYOUT) not in applied:
-        return  # migrated back to an index of another layout, or none
-    if index_size()[0] == 0:
-        if Document.objects.filter(moderation=Moderation.PUBLISHED).exists():
-            reindex_all()
-        return
+    if _latest() not in MigrationRecorder(connections[using]).applied_migrations():
+        return  # migrated back, or not yet forward: an index of another layout, or none
     prune_index()
+    index_missing()
 
 
 def connect() -> None:
     post_delete.connect(document_deleted, sender="library.Document", dispatch_uid=UID)
-    post_migrate.connect(rebuild_or_prune, dispatch_uid=PRUNE_UID)
+    post_migrate.connect(mend, dispatch_uid=PRUNE_UID)

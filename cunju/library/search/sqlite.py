@@ -30,6 +30,8 @@ DOCUMENTS = "library_search_document"
 KEYS = "library_search_key"
 WORDS = "library_search_word"
 ID_MASK = (1 << 31) - 1
+# The ids of the documents the index holds, as SQL.
+INDEXED = f"SELECT document_id FROM {KEYS}"
 
 
 def _phrase(token: str) -> str:
