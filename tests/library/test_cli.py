@@ -170,3 +170,25 @@ def test_search_dates_are_the_local_day(town, tmp_path):
     found = json.loads(run("search", "零点", "--json")[0])
     assert found["hits"][0]["published_at"] == "2026-05-01"
     assert "2026-05-01" in run("search", "零点")[0]
+
+
+def test_reindex_rebuilds_the_index_or_adds_what_it_lacks(town, tmp_path):
+    from django.db import connection
+
+    from cunju.library import search
+
+    upload(town.member_a, make_pdf(tmp_path / "索引.pdf", "股份合作社分红", 2))
+    before = search.index_size()
+    assert before[0] >= 1
+    with connection.cursor() as cursor:
+        search.backend().clear(cursor)
+    assert run("search", "合作社", "--json")[0].count('"title"') == 0
+    out, _err = run("reindex", "--missing")
+    assert out.strip() == (
+        f"Indexed {before[0]} documents; the index holds {before[0]} documents, {before[1]} pages."
+    )
+    assert json.loads(run("search", "合作社", "--json")[0])["total"] == 1
+    out, _err = run("reindex")
+    assert out.startswith(f"Indexed {before[0]} documents;")
+    assert search.index_size() == before
+    assert run("reindex", "--missing")[0].startswith("Indexed 0 documents;")

@@ -1,12 +1,15 @@
-"""`cunju library add|show|search`: the study library from the command line.
+"""`cunju library add|show|search|reindex`: the study library from the command line.
 
     cunju library add PATH… [--title T] [--category C] [--tags T,…] [--price N] [--wait]
     cunju library show ID [--json]
     cunju library search WORDS… [--json] [--category C] [--format F] [--limit N]
+    cunju library reindex [--missing]
 
 ``add`` uploads each file as a document and prints each new document's id, one a line
 (notes about each file go to stderr); ``--wait`` converts them before returning and says
-how each ended. The command acts as ``--as USERNAME`` (default: the first system
+how each ended. ``reindex`` rebuilds the search index from the published documents (after a
+restore, say), or with ``--missing`` only indexes those it lacks; searches keep working
+meanwhile. The command acts as ``--as USERNAME`` (default: the first system
 administrator) through the same actions as the upload page. Messages are in Chinese unless
 ``--language en``.
 """
@@ -30,7 +33,7 @@ WAIT_SECONDS = 3600
 
 
 class Command(BaseCommand):
-    help = "The study library: add files as documents, show a document, search."
+    help = "The study library: add files as documents, show a document, search, reindex."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -69,6 +72,13 @@ class Command(BaseCommand):
             "--as", dest="as_user", default="", help="search as this user (default: everything)"
         )
 
+        reindex = commands.add_parser(
+            "reindex", help="rebuild the search index from the published documents"
+        )
+        reindex.add_argument(
+            "--missing", action="store_true", help="only index the documents it lacks"
+        )
+
     def _as_option(self, parser: Any) -> None:
         parser.add_argument(
             "--as",
@@ -83,8 +93,27 @@ class Command(BaseCommand):
                 self.add(options)
             elif options["subcommand"] == "show":
                 self.show(options)
+            elif options["subcommand"] == "reindex":
+                self.reindex(options)
             else:
                 self.search(options)
+
+    def reindex(self, options: dict[str, Any]) -> None:
+        from cunju.library import search
+
+        if options["missing"]:
+            search.prune_index()
+            done = search.index_missing()
+        else:
+            done = search.reindex_all()
+        documents, pages = search.index_size()
+        self.stdout.write(
+            _(
+                "Indexed %(done)s documents; the index holds %(documents)s documents, "
+                "%(pages)s pages."
+            )
+            % {"done": done, "documents": documents, "pages": pages}
+        )
 
     # --- who ---
 
