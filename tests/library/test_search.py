@@ -645,7 +645,7 @@ def test_both_databases_store_exactly_the_segmented_tokens(world, shelf):
             )
             cursor.execute(
                 "SELECT term FROM temp.library_search_terms WHERE doc = "
-                "(SELECT key FROM library_search_key WHERE document_id = %s)",
+                "(SELECT -key FROM library_search_key WHERE document_id = %s)",
                 [document.pk],
             )
             terms = {row[0] for row in cursor.fetchall()}
@@ -950,14 +950,24 @@ def test_migrating_the_index_back_and_forth_with_the_migrate_command(world):
 
     shelf = Category.objects.create(name="检索样本")
     document = make_document(world, "党费通知", ["按时交纳党费", "积分"], category=shelf)
+    older = make_document(
+        world, "党费须知", ["党费"], category=shelf, published=dt.date(2026, 1, 1)
+    )
     before = library_search.index_size()
     try:
+        call_command("migrate", "library", "0005_search_words", verbosity=0)
+        if connection.vendor == "sqlite":  # 0006 back: the keys as row ids again
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT min(rowid) FROM library_search_head")
+                assert cursor.fetchone()[0] > 0
         call_command("migrate", "library", "0004_search_scope_words", verbosity=0)
         call_command("migrate", "library", "0003_search_index_layout", verbosity=0)
     finally:
         call_command("migrate", "library", verbosity=0)
     assert library_search.index_size() == before
-    hit = library_search.search(world.member_a, "党费", category=shelf).hits[0]
+    found = library_search.search(world.member_a, "党费", category=shelf)
+    assert titles(found) == [document.title, older.title]
+    hit = found.hits[0]
     assert (hit.document.pk, hit.pages, hit.score) == (document.pk, [1], library_search.TITLE)
 
 

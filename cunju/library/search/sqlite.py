@@ -11,10 +11,11 @@ tables:
 - ``library_search_document``: every word of a document (title, description, pages, scope),
   one row per document, to find and count it. Only whether a word occurs matters
   (``detail=none``).
-- ``library_search_key``: document id → row id of the two tables above. That row id is the
-  document's ranking key (see ``rank_key``): FTS5 hands matches out in row-id order, so the
-  newest come first and a search stops after the few it shows. Also how many of its pages
-  hold words.
+- ``library_search_key``: document id → its ranking key (see ``rank_key``), whose negation is
+  its row id in the two tables above: FTS5 hands matches out in row-id order, so the newest
+  come first and a search stops after the few it shows. (Descending, FTS5 would first
+  reverse each word's whole list of rows: for the scope's commonest word, most of the
+  time of a ranking tier.) Also how many of its pages hold words.
 - ``library_search_word``: a plain table, one row per document and word, with the pages that
   hold it: which pages of a document shown hold the words is a primary-key lookup per word.
 """
@@ -55,7 +56,8 @@ def match_groups(where: Condition, columns: str = "") -> str:
 def _keys(table: str, where: Condition) -> tuple[str, list]:
     if where.keys is None:
         return "", []
-    return f" AND {table}.rowid BETWEEN %s AND %s", list(where.keys)
+    low, high = where.keys
+    return f" AND {table}.rowid BETWEEN %s AND %s", [-high, -low]
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -65,7 +67,7 @@ def delete(cursor, document_ids: Sequence[int]) -> None:
     rows = [(d,) for d in document_ids]
     for table in (HEADS, DOCUMENTS):
         cursor.executemany(
-            f"DELETE FROM {table} WHERE rowid IN (SELECT key FROM {KEYS} WHERE document_id = %s)",
+            f"DELETE FROM {table} WHERE rowid IN (SELECT -key FROM {KEYS} WHERE document_id = %s)",
             rows,
         )
     cursor.executemany(f"DELETE FROM {KEYS} WHERE document_id = %s", rows)
@@ -98,12 +100,12 @@ def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
     (id, page, tokens)."""
     cursor.executemany(
         f"INSERT INTO {HEADS} (rowid, title, description, scope) VALUES (%s, %s, %s, %s)",
-        [(key, title, description, scope) for _d, key, title, description, _b, scope in documents],
+        [(-key, title, description, scope) for _d, key, title, description, _b, scope in documents],
     )
     cursor.executemany(
         f"INSERT INTO {DOCUMENTS} (rowid, words) VALUES (%s, %s)",
         [
-            (key, f"{title} {description} {body} {scope}")
+            (-key, f"{title} {description} {body} {scope}")
             for _d, key, title, description, body, scope in documents
         ],
     )
@@ -124,19 +126,19 @@ def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
         chunk = ids[start : start + 500]
         cursor.execute(
             f"SELECT k.document_id, k.key, d.words FROM {KEYS} k "
-            f"JOIN {DOCUMENTS} d ON d.rowid = k.key "
+            f"JOIN {DOCUMENTS} d ON d.rowid = -k.key "
             f"WHERE k.document_id IN ({', '.join(['%s'] * len(chunk))})",
             chunk,
         )
         found += cursor.fetchall()
     cursor.executemany(
         f"UPDATE {HEADS} SET scope = %s WHERE rowid = %s",
-        [(" ".join(scopes[d]), key) for d, key, _words in found],
+        [(" ".join(scopes[d]), -key) for d, key, _words in found],
     )
     cursor.executemany(
         f"UPDATE {DOCUMENTS} SET words = %s WHERE rowid = %s",
         [
-            (" ".join([w for w in words.split() if not w.startswith(MARK)] + scopes[d]), key)
+            (" ".join([w for w in words.split() if not w.startswith(MARK)] + scopes[d]), -key)
             for d, key, words in found
         ],
     )
@@ -158,7 +160,7 @@ def prune(cursor, keep_sql: str, keep_params: Sequence) -> None:
     )
     for table in (HEADS, DOCUMENTS):
         cursor.execute(
-            f"DELETE FROM {table} WHERE rowid IN (SELECT key FROM {KEYS} "
+            f"DELETE FROM {table} WHERE rowid IN (SELECT -key FROM {KEYS} "
             f"WHERE document_id NOT IN ({keep_sql}))",
             keep_params,
         )
@@ -194,11 +196,11 @@ def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int, above
         table, match = HEADS, words + match_groups(where, "scope")
     keys, key_params = _keys(table, where)
     if tier == BODY and above:
-        keys += f" AND ({table}.rowid & {ID_MASK}) NOT IN ({', '.join(['%s'] * len(above))})"
+        keys += f" AND (-{table}.rowid & {ID_MASK}) NOT IN ({', '.join(['%s'] * len(above))})"
         key_params += list(above)
     sql = (
-        f"SELECT {table}.rowid & {ID_MASK} FROM {table} "
-        f"WHERE {table} MATCH %s{keys} ORDER BY {table}.rowid DESC LIMIT %s"
+        f"SELECT -{table}.rowid & {ID_MASK} FROM {table} "
+        f"WHERE {table} MATCH %s{keys} ORDER BY {table}.rowid LIMIT %s"
     )
     return sql, [match, *key_params, limit]
 
