@@ -27,8 +27,11 @@ def negate(apps, schema_editor):
             f"CREATE VIRTUAL TABLE {new} USING fts5({columns}, tokenize = 'ascii', "
             f"columnsize = 0, detail = {DETAIL[table]})"
         )
+        # In ascending order of the new row ids: FTS5 writes a segment whenever a row id is
+        # lower than the one before.
         schema_editor.execute(
-            f"INSERT INTO {new} (rowid, {columns}) SELECT -rowid, {columns} FROM {table}"
+            f"INSERT INTO {new} (rowid, {columns}) "
+            f"SELECT -rowid, {columns} FROM {table} ORDER BY rowid DESC"
         )
         schema_editor.execute(f"INSERT INTO {new} ({new}) VALUES ('optimize')")
         schema_editor.execute(f"DROP TABLE {table}")

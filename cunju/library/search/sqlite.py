@@ -98,6 +98,9 @@ def word_rows(pages: Sequence[tuple]) -> tuple[list[tuple], dict[int, int]]:
 def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
     """``documents``: (id, key, title, description, body tokens, scope words); ``pages``:
     (id, page, tokens)."""
+    # In ascending order of the row ids (the keys negated): FTS5 writes a segment whenever a
+    # row id is lower than the one before.
+    documents = sorted(documents, key=lambda row: row[1], reverse=True)
     cursor.executemany(
         f"INSERT INTO {HEADS} (rowid, title, description, scope) VALUES (%s, %s, %s, %s)",
         [(-key, title, description, scope) for _d, key, title, description, _b, scope in documents],
