@@ -127,15 +127,18 @@ def shared_paths() -> list[tuple[OrganizationVersion, OrganizationVersion]]:
         .select_related("organization")
         .order_by("path", "organization_id", "valid_from")
     )
-    pairs = []
+    by_path: dict[str, list[OrganizationVersion]] = {}
     for version in clashing:
-        start, end = version.valid_from or first, version.valid_to or last
-        for other in clashing:
-            if (
-                other.path == version.path
-                and other.organization_id > version.organization_id
-                and (other.valid_from or first) < end
-                and (other.valid_to or last) > start
-            ):
-                pairs.append((version, other))
+        by_path.setdefault(version.path, []).append(version)
+    pairs = []
+    for versions in by_path.values():
+        for version in versions:
+            start, end = version.valid_from or first, version.valid_to or last
+            for other in versions:
+                if (
+                    other.organization_id > version.organization_id
+                    and (other.valid_from or first) < end
+                    and (other.valid_to or last) > start
+                ):
+                    pairs.append((version, other))
     return pairs

@@ -90,7 +90,7 @@ def backward(apps, schema_editor):
     schema_editor.execute(
         "INSERT INTO library_search_page (library_search_page, rank) VALUES ('pgsz', 1000)"
     )
-    current, pages = None, {}
+    current, pages, rows = None, {}, []
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             "SELECT document_id, word, pages FROM library_search_word ORDER BY document_id"
@@ -98,23 +98,30 @@ def backward(apps, schema_editor):
         while chunk := cursor.fetchmany(5000):
             for document_id, word, numbers in chunk:
                 if document_id != current:
-                    _write_pages(schema_editor, current, pages)
+                    rows += _page_rows(current, pages)
+                    if len(rows) > 20_000:
+                        _write_pages(schema_editor, rows)
                     current, pages = document_id, {}
                 for page in map(int, numbers.split()):
                     if 0 < page <= PAGE_MASK:
                         pages.setdefault(page, []).append(word)
-    _write_pages(schema_editor, current, pages)
+    rows += _page_rows(current, pages)
+    _write_pages(schema_editor, rows)
     schema_editor.execute("DROP TABLE library_search_word")
 
 
-def _write_pages(schema_editor, document_id: int | None, pages: dict[int, list[str]]) -> None:
-    if document_id is None or not pages:
-        return
+def _page_rows(document_id: int | None, pages: dict[int, list[str]]) -> list[tuple]:
+    # In ascending row-id order (documents come in order): FTS5 writes a segment whenever a
+    # row id is lower than the one before.
+    if document_id is None:
+        return []
+    return [((document_id << PAGE_BITS) | page, " ".join(pages[page])) for page in sorted(pages)]
+
+
+def _write_pages(schema_editor, rows: list[tuple]) -> None:
     with schema_editor.connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO library_search_page (rowid, words) VALUES (%s, %s)",
-            [((document_id << PAGE_BITS) | page, " ".join(words)) for page, words in pages.items()],
-        )
+        cursor.executemany("INSERT INTO library_search_page (rowid, words) VALUES (%s, %s)", rows)
+    rows.clear()
 
 
 class Migration(migrations.Migration):
