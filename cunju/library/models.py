@@ -170,7 +170,7 @@ def published_scope(path: str) -> tuple[str, list[str]]:
     """The published documents a user whose scope node is at ``path`` may read: those of
     organizations under the node (``org_path`` under the first path returned) and those
     shared with the node or one above it (``shared_path`` among the others). The one rule,
-    read by the query below and by the search index (``search.scope_terms``)."""
+    read by the query below and by the search index (``search.condition``)."""
     return path, ancestor_paths(path)
 
 

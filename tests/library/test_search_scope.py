@@ -13,13 +13,14 @@ import itertools
 import random
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from cunju.core.system import SYSTEM
 from cunju.library import search as library_search
 from cunju.library.models import Category, Document
 from cunju.library.search import segment
-from cunju.organizations.actions import move_organization
+from cunju.organizations.actions import create_organization, move_organization
 from tests.library.test_search import make_document
 
 TODAY = timezone.localdate()
@@ -104,6 +105,8 @@ def test_every_user_and_filter_finds_what_the_database_says_they_may(world, mixe
             results = library_search.search(user, "星火燎原", limit=100, **filters)
             assert {hit.document.pk for hit in results.hits} == expected, (user, filters)
             assert results.total == len(expected), (user, filters)
+            if not any(filters.values()):  # the index itself, not only what is shown
+                assert _index_finds(user, "星火燎原") & set(ids) == expected, user
             checked += bool(expected)
     assert checked > 100  # most combinations find something: the comparison means something
 
@@ -158,3 +161,97 @@ def test_scope_words_are_no_words_of_any_text(world):
     for word in words:
         assert all(library_search.MARK not in t for t in segment.tokens(word))
         assert all(library_search.MARK not in t for t in segment.query_tokens(word))
+
+
+def _second_town(w):
+    """A second tree: another town's committee (a new top node), a member of it and one of a
+    branch under it."""
+    from cunju.organizations.models import Organization
+    from cunju.places.actions import create_place
+    from cunju.places.models import Place
+    from tests.world import _community, person
+
+    town = create_place(SYSTEM, parent=None, kind=Place.Kind.TOWN, name="石湖镇", code="320506101")
+    committee = create_organization(
+        SYSTEM,
+        parent=None,
+        kind=Organization.Kind.COMMITTEE,
+        category=Organization.Category.TOWN,
+        name="中共石湖镇委员会",
+        place=town,
+    )
+    branch = _community(town, committee, "渔港社区", "渔港村", "渔港花园")[4]
+    return (
+        committee,
+        person("member-c", "孙丽", "member", committee, 8, sex="female"),
+        person("member-c1", "钱伟", "member", branch, 9),
+    )
+
+
+def _index_finds(user, query: str) -> set[int]:
+    # What the index alone finds, before the documents shown are checked once more
+    # (``search._admits``), which would hide a scope the index got wrong.
+    _tokens, needed = library_search._query_tokens(query)
+    where = library_search.condition(user)
+    with connection.cursor() as cursor:
+        found = library_search._read(library_search.backend(), cursor, needed, where, 0, 100)
+    assert found.count == len(found.ranking)
+    return {pk for pk, _tier in found.ranking}
+
+
+def test_a_new_tree_reads_nothing_of_the_others(world):
+    """What is shared with a whole tree (most documents) carries no word saying so; what is
+    shared with less carries a word per top node it is not shared with. A tree founded later
+    gets its word on every document at once, so that its members find nothing of the
+    others, whether shared with their whole tree or not."""
+    w = world
+    town_wide = make_document(w, "全镇党费通知", ["党费通知"])
+    community = make_document(w, "社区党费通知", ["党费通知"], shared_with=w.committee_a)
+    assert not [x for x in library_search.scope_words(town_wide) if x[1] == "n"]
+    assert library_search.search(w.member_a, "党费通知").total == 2
+
+    committee, member, below = _second_town(w)
+    assert library_search.root_paths() == sorted([w.town_committee.path, committee.path])
+    ours = make_document(
+        w, "石湖镇党费通知", ["党费通知"], organization=committee, shared_with=committee
+    )
+    assert {hit.document for hit in library_search.search(member, "党费通知")} == {ours}
+    assert library_search.search(member, "党费通知").total == 1
+    found = library_search.search(w.member_a, "党费通知")
+    assert ({hit.document for hit in found}, found.total) == ({town_wide, community}, 2)
+    mine = [town_wide.pk, community.pk, ours.pk]
+    assert library_search.search(below, "党费通知").total == 1  # shared with their town
+    for user in (member, below, w.member_a, w.secretary_b, w.town_admin):
+        readable = library_search.searchable(user).filter(pk__in=mine)
+        expected = set(readable.values_list("pk", flat=True))
+        assert {h.document.pk for h in library_search.search(user, "党费通知")} == expected
+        assert _index_finds(user, "党费通知") == expected
+
+
+def test_a_subtree_moved_to_the_top_reads_nothing_of_its_old_tree(world):
+    w = world
+    town_wide = make_document(w, "全镇党费通知", ["党费通知"], organization=w.branch_b1)
+    assert library_search.search(w.secretary_a, "党费通知").total == 1
+    # Community A becomes a tree of its own (撤镇设区): the town's documents are not its.
+    move_organization(SYSTEM, w.committee_a, parent=None, on=TODAY, reason="撤镇设区")
+    secretary = type(w.secretary_a).objects.get(pk=w.secretary_a.pk)  # the new scope path
+    assert town_wide not in Document.objects.readable_by(secretary)
+    assert library_search.search(secretary, "党费通知").total == 0
+    assert _index_finds(secretary, "党费通知") == set()
+    assert _index_finds(w.secretary_b, "党费通知") == {town_wide.pk}
+    assert library_search.search(w.secretary_b, "党费通知").total == 1
+
+
+def test_the_scope_asks_for_no_word_most_documents_carry(world):
+    """The sharing with a whole tree is no word of the query, and no word of a document
+    shared so: the query reads the lists of the few others."""
+    w = world
+    where = library_search.condition(w.member_a)
+    word, others = where.unless
+    everyone = library_search._word("s", w.town_committee.path)
+    assert everyone not in others and not [g for g in where.groups if everyone in g]
+    assert word == library_search._word("n", w.town_committee.path)
+    town_wide = make_document(w, "全镇党费通知", ["党费通知"])
+    community = make_document(w, "社区党费通知", ["党费通知"], shared_with=w.committee_a)
+    assert word not in library_search.scope_words(town_wide)
+    assert word in library_search.scope_words(community)

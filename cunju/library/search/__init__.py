@@ -21,9 +21,10 @@ documents. Who may read a document, its category and its format are words of the
 (``scope_words``: words no text can hold), so that the scope and the filters are part of the
 full-text query itself (``Condition``), and a date range a range of ranking keys: ranking and
 counting read the index alone, never the documents table. The words follow the rule of
-``Document.objects.readable_by`` (``models.published_scope``); the documents shown are checked
-against the database once more (``_shown``), so a document changed since it was indexed
-never shows where it should not.
+``Document.objects.readable_by`` (``models.published_scope``), the sharing with a whole tree
+written as its complement (``Condition.unless``); the documents shown are checked against
+the database once more (``_admits``), so a document changed since it was indexed never
+shows where it should not.
 
 A search is a few statements whatever the library's size — the ranking tiers it needs and
 the count, then the documents shown with their matching pages and the text of the first —
@@ -145,23 +146,48 @@ def _word(kind: str, value: Any) -> str:
     return f"{MARK}{kind}{value}".replace(".", "").lower()
 
 
-def scope_words(document: Document) -> list[str]:
+def root_paths() -> list[str]:
+    """The paths of the organization trees' top nodes."""
+    from cunju.organizations.models import Organization
+
+    return sorted(Organization.objects.filter(parent__isnull=True).values_list("path", flat=True))
+
+
+def scope_words(document: Document, roots: Sequence[str] | None = None) -> list[str]:
     """What the index holds of a document besides its text: its organization and each one
-    above it, the node it is shared with, its category and its format."""
+    above it, the node it is shared with, its category and its format; and, for each top
+    node of a tree (``roots``, read when None) that the document is not shared with, a word
+    saying so (see ``Condition.unless``)."""
     words = [_word("o", path) for path in ancestor_paths(document.org_path)]
     words.append(_word("s", document.shared_path))
     words.append(_word("c", document.category_id or 0))
     words.append(_word("f", document.stored_file.format))
+    for root in root_paths() if roots is None else roots:
+        if document.shared_path != root:
+            words.append(_word("n", root))
     return words
 
 
 @dataclass(frozen=True)
 class Condition:
-    """What a document must also hold to be found: a word of each group (scope, category,
-    format), and a ranking key in ``keys`` (a range of publication dates) unless None."""
+    """What a document must also hold to be found: a word of each group (category,
+    format), and a ranking key in ``keys`` (a range of publication dates) unless None; and,
+    when ``unless`` is a (word, group) pair, no document holding the word but none of the
+    group.
+
+    That pair is the scope: a reader may read what is shared with the top node of their
+    tree, or with another node above them, or belongs under their own node. Most documents
+    are shared with the whole tree, so the words saying that would be on most rows, and a
+    full-text engine reads the whole list of a word it ORs with others in every search. The
+    index marks the others instead ("not shared with the top node R", ``scope_words``): the
+    scope is "not (that word and none of the reader's other scope words)", which reads the
+    list of that word (short in a library of one tree, the usual case; with several, it
+    also holds the other trees' documents), and those of the reader's own few nodes. The
+    marks follow the top nodes: a new one rescopes every document (``receivers``)."""
 
     groups: tuple[tuple[str, ...], ...] = ()
     keys: tuple[int, int] | None = None
+    unless: tuple[str, tuple[str, ...]] | None = None
 
 
 def _day_start(day: dt.date) -> int:
@@ -180,11 +206,14 @@ def condition(
     """The index's form of ``searchable()``: None when the user may read nothing."""
     paths = scope_paths(user)
     groups: list[tuple[str, ...]] = []
+    unless = None
     if paths is not None:
         if "organization" not in paths:
             return None
         under, shared_with = published_scope(paths["organization"])
-        groups.append((_word("o", under), *(_word("s", path) for path in shared_with)))
+        # The first of ``shared_with`` is the top node of the reader's tree.
+        others = (_word("o", under), *(_word("s", path) for path in shared_with[1:]))
+        unless = (_word("n", shared_with[0]), others)
     if category:
         groups.append((_word("c", getattr(category, "pk", category)),))
     if format:
@@ -196,10 +225,12 @@ def condition(
         low = max(_day_start(date_from), 1) << 31 if date_from else 1 << 31
         high = (_day_start(date_to + dt.timedelta(days=1)) << 31) - 1 if date_to else (1 << 63) - 1
         keys = (low, high)
-    return Condition(tuple(groups), keys)
+    return Condition(tuple(groups), keys, unless)
 
 
-def document_rows(document: Document) -> tuple[tuple, list[tuple]]:
+def document_rows(
+    document: Document, roots: Sequence[str] | None = None
+) -> tuple[tuple, list[tuple]]:
     """The index rows of a document: (id, ranking key, title tokens, description tokens,
     the distinct tokens of all its pages, its ``scope_words``) and a (id, page, tokens) row
     per page with words."""
@@ -217,7 +248,7 @@ def document_rows(document: Document) -> tuple[tuple, list[tuple]]:
         segment.index_text(document.title),
         segment.index_text(document.description),
         " ".join(words),
-        " ".join(scope_words(document)),
+        " ".join(scope_words(document, roots)),
     )
     return head, pages
 
@@ -228,22 +259,32 @@ def index_document(document: Document) -> None:
     is one, at about 240,000 characters a second: a caller holding locks (a moderation
     action) does better to index once committed, as the pipeline does (``index_published``).
     """
-    head, pages = document_rows(document)
+    head, pages = document_rows(document, ())
     impl = backend()
     with transaction.atomic(), connection.cursor() as cursor:
         impl.delete(cursor, [document.pk])
-        impl.insert(cursor, [head], pages)
+        impl.insert(cursor, [_scoped(head, document, root_paths())], pages)
 
 
-def rescope_documents(document_ids: Sequence[int]) -> None:
-    """Rewrite the scope words of these documents (their organizations moved), in the
-    caller's transaction; their text is not segmented again. Documents not in the index are
-    left out."""
-    documents = Document.objects.filter(pk__in=document_ids, moderation=Moderation.PUBLISHED)
-    rows = [(d.pk, scope_words(d)) for d in documents.select_related("stored_file")]
-    if rows:
-        with transaction.atomic(), connection.cursor() as cursor:
-            backend().rescope(cursor, rows)
+def _scoped(head: tuple, document: Document, roots: Sequence[str]) -> tuple:
+    # The scope words again, with the top nodes read in the transaction that writes them:
+    # one added while the text was segmented rescoped every row but this one.
+    return (*head[:-1], " ".join(scope_words(document, roots)))
+
+
+def rescope_documents(document_ids: Sequence[int] | None = None) -> None:
+    """Rewrite the scope words of these documents (their organizations moved), or of every
+    document (None: a tree gained a top node), in the caller's transaction; their text is
+    not segmented again. Documents not in the index are left out."""
+    documents = Document.objects.filter(moderation=Moderation.PUBLISHED).order_by("pk")
+    if document_ids is not None:
+        documents = documents.filter(pk__in=document_ids)
+    ids = list(documents.values_list("pk", flat=True))
+    roots = root_paths()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = documents.filter(pk__in=ids[start : start + 500]).select_related("stored_file")
+            backend().rescope(cursor, [(d.pk, scope_words(d, roots)) for d in chunk])
 
 
 def prune_index() -> None:
@@ -287,7 +328,13 @@ def index_missing(batch: int = 100) -> int:
     missing = Document.objects.filter(moderation=Moderation.PUBLISHED).exclude(
         pk__in=RawSQL(backend().INDEXED, ())
     )
-    return _index_batches(missing, batch)
+    done = _index_batches(missing, batch)
+    if done and done * 10 >= index_size()[0]:
+        # Most of the index is new (a migration emptied it): merged and counted afresh, as
+        # after a rebuild.
+        with connection.cursor() as cursor:
+            backend().optimize(cursor)
+    return done
 
 
 def _index_batches(documents, batch: int) -> int:
@@ -301,10 +348,12 @@ def _index_batches(documents, batch: int) -> int:
             break
         heads, pages = [], []
         for document in chunk:
-            head, rows = document_rows(document)
+            head, rows = document_rows(document, ())
             heads.append(head)
             pages += rows
         with transaction.atomic(), connection.cursor() as cursor:
+            roots = root_paths()
+            heads = [_scoped(h, d, roots) for h, d in zip(heads, chunk, strict=True)]
             impl.delete(cursor, [d.pk for d in chunk])
             impl.insert(cursor, heads, pages)
         done += len(chunk)

@@ -48,8 +48,12 @@ def query_any(tokens: Sequence[str]) -> str:
 
 
 def query_where(tokens: Sequence[str], where: Condition) -> str:
-    """Every token, and a word of each group of ``where``."""
+    """Every token, a word of each group of ``where`` and none of what its ``unless``
+    leaves out."""
     groups = "".join(f" & ({query_any(group)})" for group in where.groups)
+    if where.unless:
+        word, others = where.unless
+        groups += f" & !({_lexeme(word)} & !({query_any(others)}))"
     return f"({query_all(tokens)}){groups}"
 
 
@@ -133,9 +137,10 @@ def row_counts(cursor) -> tuple[int, int]:
 
 
 # The search is one statement (``_STATEMENT``), kept prepared on each connection. Its steps:
-# - ``m``: the documents holding the words (``$1``: every token and a word of each group of
-#   the condition), at most ``$4`` (the count's cap) of them, in no order, through the GIN
-#   index: counted (``n``) and, when they are all there, sorted for the body tier;
+# - ``m``: the documents holding the words (``$1``: every token, a word of each group of
+#   the condition and the scope, ``query_where``), at most ``$4`` (the count's cap) of them,
+#   in no order, through the GIN index: counted (``n``) and, when they are all there,
+#   sorted for the body tier;
 # - ``t``, ``h``: the first ``$5`` of the title and of the description tier (titles and
 #   descriptions are short: the GIN index and a sort of what it finds beat walking the key
 #   index and reading each title on the way, 2.6 against 1.0 ms for 工作; "+ 0" keeps the
@@ -151,7 +156,7 @@ def row_counts(cursor) -> tuple[int, int]:
 # - the ids and tiers from ``$6`` to ``$5``, and a row for each of those documents (none for
 #   one deleted since it was indexed) with what a result shows (``ShownSelect``), the pages
 #   holding every word (``$2``), or, when the words are spread over several pages, any
-#   (``$3``), and the text of the first of them.
+#   (``$3``), unordered, and the text of the first of them.
 # Every step not needed is left out (an ``ARRAY(…)`` in a ``CASE`` runs only when taken), and
 # a row comes back even when nothing is found, with the count.
 _STATEMENT = """
@@ -194,8 +199,8 @@ SELECT n.n, (SELECT count(*) FROM r),
   shown.id, {columns}, p.every, p.held, {text}
 FROM n LEFT JOIN (shown {tables}
   CROSS JOIN LATERAL (SELECT
-    array_agg(w.page ORDER BY w.page) FILTER (WHERE w.words @@ $2) AS every,
-    array_agg(w.page ORDER BY w.page) AS held
+    array_agg(w.page) FILTER (WHERE w.words @@ $2) AS every, array_agg(w.page) AS held,
+    min(w.page) FILTER (WHERE w.words @@ $2) AS first_every, min(w.page) AS first_held
     FROM library_search_page w WHERE w.document_id = shown.id AND w.words @@ $3) p) ON true
 ORDER BY shown.position
 """
@@ -248,7 +253,7 @@ def _statement(keys: bool, select: ShownSelect) -> _Statement:
     return _statement_for(keys, select.columns, select.tables, select.page_text(_FIRST_PAGE))
 
 
-_FIRST_PAGE = "COALESCE(p.every[1], p.held[1], 0)"
+_FIRST_PAGE = "COALESCE(p.first_every, p.first_held, 0)"
 
 
 @cache
@@ -310,7 +315,13 @@ def read(
         ranking=list(zip(ids, tiers, strict=True)),
         ranked=min(ranked, wanted),
         count=found,
-        rows=[(row[5:-3], row[-3] or row[-2] or [], row[-1]) for row in rows if row[4] is not None],
+        # The pages unordered from the statement, sorted here: an ordered aggregate is a sort
+        # per document on the server.
+        rows=[
+            (row[5:-3], sorted(row[-3] or row[-2] or []), row[-1])
+            for row in rows
+            if row[4] is not None
+        ],
     )
 
 

@@ -40,7 +40,8 @@ def mend(sender: Any, using: str = "default", **kwargs: Any) -> None:
     """After ``migrate`` or a flush, once every library migration is applied (the index is
     then in the layout this code writes): the rows of documents gone or unpublished are
     dropped, and the published documents the index lacks are indexed — all of them after a
-    migration that changed the layout emptied it, the rest after a rebuild cut short.
+    migration emptied it (a new layout, or new words in the rows), the rest after a rebuild
+    cut short.
     Migrations never fill the index themselves: the search code of a later release would
     write its own layout into an earlier one's tables."""
     if getattr(sender, "label", None) != "library":

@@ -14,8 +14,8 @@ tables:
 - ``library_search_key``: document id → its ranking key (see ``rank_key``), whose negation is
   its row id in the two tables above: FTS5 hands matches out in row-id order, so the newest
   come first and a search stops after the few it shows. (Descending, FTS5 would first
-  reverse each word's whole list of rows: for the scope's commonest word, most of the
-  time of a ranking tier.) Also how many of its pages hold words.
+  reverse each word's whole list of rows: for a common word, most of the time of a ranking
+  tier.) Also how many of its pages hold words.
 - ``library_search_word``: a plain table, one row per document and word, with the pages that
   hold it: which pages of a document shown hold the words is a primary-key lookup per word.
 """
@@ -45,12 +45,17 @@ def match_all(tokens: Sequence[str], columns: str = "") -> str:
     return f"{columns} : {every}" if columns else every
 
 
-def match_groups(where: Condition, columns: str = "") -> str:
-    """A word of each group, or nothing to add."""
-    if not where.groups:
-        return ""
-    every = " AND ".join("(" + " OR ".join(map(_phrase, g)) + ")" for g in where.groups)
-    return f" AND {columns} : ({every})" if columns else f" AND {every}"
+def match_where(match: str, where: Condition, columns: str = "") -> str:
+    """``match``, a word of each group of ``where`` and none of what its ``unless`` leaves
+    out, in ``columns`` if given (FTS5's NOT binds tighter than AND: all in parentheses)."""
+    within = f"{columns} : " if columns else ""
+    if where.groups:
+        every = " AND ".join("(" + " OR ".join(map(_phrase, g)) + ")" for g in where.groups)
+        match = f"{match} AND {within}({every})"
+    if where.unless:
+        word, others = where.unless
+        match = f"({match}) NOT {within}({_phrase(word)} NOT ({' OR '.join(map(_phrase, others))}))"
+    return match
 
 
 def _keys(table: str, where: Condition) -> tuple[str, list]:
@@ -134,15 +139,32 @@ def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
             chunk,
         )
         found += cursor.fetchall()
+    # Only rows whose words change (a new tree changes all of them, a move a few), in
+    # ascending order of the row ids: FTS5 writes a segment whenever a row id falls.
+    changed = sorted(
+        (
+            (-key, words)
+            for d, key, words in found
+            if [w for w in words.split() if w.startswith(MARK)] != scopes[d]
+        ),
+        key=lambda row: row[0],
+    )
+    ids_by_rowid = {-key: d for d, key, _words in found}
     cursor.executemany(
         f"UPDATE {HEADS} SET scope = %s WHERE rowid = %s",
-        [(" ".join(scopes[d]), -key) for d, key, _words in found],
+        [(" ".join(scopes[ids_by_rowid[rowid]]), rowid) for rowid, _words in changed],
     )
     cursor.executemany(
         f"UPDATE {DOCUMENTS} SET words = %s WHERE rowid = %s",
         [
-            (" ".join([w for w in words.split() if not w.startswith(MARK)] + scopes[d]), -key)
-            for d, key, words in found
+            (
+                " ".join(
+                    [w for w in words.split() if not w.startswith(MARK)]
+                    + scopes[ids_by_rowid[rowid]]
+                ),
+                rowid,
+            )
+            for rowid, words in changed
         ],
     )
 
@@ -190,13 +212,13 @@ def ranked(tier: int, tokens: Sequence[str], where: Condition, limit: int, above
     those of ``above`` (the higher tiers' documents): the index alone, newest first as FTS5
     hands the row ids out."""
     if tier == BODY:
-        table, match = DOCUMENTS, match_all(tokens) + match_groups(where)
+        table, match = DOCUMENTS, match_where(match_all(tokens), where)
     else:
         title = match_all(tokens, "title")
         words = (
             title if tier == TITLE else f"({match_all(tokens, '{title description}')} NOT {title})"
         )
-        table, match = HEADS, words + match_groups(where, "scope")
+        table, match = HEADS, match_where(words, where, "scope")
     keys, key_params = _keys(table, where)
     if tier == BODY and above:
         keys += f" AND (-{table}.rowid & {ID_MASK}) NOT IN ({', '.join(['%s'] * len(above))})"
@@ -234,7 +256,7 @@ def count(cursor, tokens: Sequence[str], where: Condition, cap: int) -> int:
     cursor.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {DOCUMENTS} "
         f"WHERE {DOCUMENTS} MATCH %s{keys} LIMIT %s)",
-        [match_all(tokens) + match_groups(where), *key_params, cap],
+        [match_where(match_all(tokens), where), *key_params, cap],
     )
     return cursor.fetchone()[0]
 
