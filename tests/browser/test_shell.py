@@ -57,8 +57,10 @@ def log_in(page: Page, username: str = "demo-town", password: str = DEMO_PASSWOR
     page.goto("/accounts/login/")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    # Until the answer to the form has loaded: a page asked for meanwhile would race the
+    # sign-in (which replaces the session) and could find its session gone.
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
 
 
 def assert_no_horizontal_scroll(page: Page, width: int) -> None:
