@@ -50,8 +50,8 @@ def test_typing_pinyin_lists_members_and_choosing_one_registers_the_outflow(
         page.locator("input[name=place]").fill("苏州市吴中区")
         page.locator("input[name=region_code]").fill("320506")
         page.locator("input[name=away_since]").fill("2026-03-01")
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         assert MobileRecord.objects.get(member=wang).place == "苏州市吴中区"
     finally:
         context.close()
@@ -93,8 +93,8 @@ def test_several_contacts_are_chosen_as_chips_and_one_removed(
         expect(chips).to_have_count(1)
         expect(chips.first).to_contain_text("陈立新")
         page.locator("input[name=on]").fill(ACTIVIST.isoformat())
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         from cunju.development.models import DevelopmentStep
 
         contacts = DevelopmentStep.objects.filter(

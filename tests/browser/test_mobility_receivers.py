@@ -23,8 +23,8 @@ def test_typing_pinyin_lists_receivers_and_picking_one_sends_the_letter(
         page.goto("/accounts/login/")
         page.locator("input[name=username]").fill(world.secretary_a.username)
         page.locator("input[name=password]").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         page.goto(f"/mobility/members/{world.away_a.pk}/transfer/")
 
         box = page.locator("input[name=to_organization_query]")
@@ -37,8 +37,8 @@ def test_typing_pinyin_lists_receivers_and_picking_one_sends_the_letter(
         assert box.input_value() == "湖桥镇党委 › 石舍社区党委 › 石舍村党支部"
 
         page.locator("input[name=letter_number]").fill("HB-B-1")
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         assert Transfer.objects.get(letter_number="HB-B-1").to_organization == world.branch_b1
     finally:
         context.close()

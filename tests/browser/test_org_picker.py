@@ -157,16 +157,16 @@ def test_without_javascript_a_typed_name_is_resolved_by_the_server(browser, live
         log_in(page)
         page.goto("/members/")
         page.locator("input[name=organization_query]").fill("南湾村党支部")
-        page.locator("form.filters button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("form.filters button[type=submit]").click()
         assert set(organization_column(page)) == {"南湾村党支部"}
         expect(page.locator("input[name=organization_query]")).to_have_value(NANWAN)
         expect(page.locator("input[name=organization]")).to_have_value(str(nanwan().pk))
 
         # A name that several organizations share is explained, not guessed.
         page.locator("input[name=organization_query]").fill("村党支部")
-        page.locator("form.filters button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("form.filters button[type=submit]").click()
         expect(page.locator(".error-box")).to_contain_text("村党支部")
         expect(page.locator(".error-box")).to_contain_text(NANWAN)
     finally:
