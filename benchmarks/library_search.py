@@ -241,7 +241,6 @@ def generate(documents: int, pages: int, seed: int = 2026) -> None:
     print(f"  {len(branches)} branches; writing {documents:,} documents…")
     start_day = dt.datetime(2023, 1, 1, 9, 0, tzinfo=dt.UTC)
     records = corpus(documents, pages, seed)
-    roots = search.root_paths()
     made, made_pages = 0, 0
     while True:
         batch = list(itertools.islice(records, 250))
@@ -308,7 +307,7 @@ def generate(documents: int, pages: int, seed: int = 2026) -> None:
                         r["title_tokens"],
                         r["description_tokens"],
                         " ".join(words),
-                        " ".join(search.scope_words(document, roots)),
+                        " ".join(search.scope_words(document)),
                     )
                 )
             search.bulk_insert(heads, page_rows)

@@ -2,8 +2,7 @@
 
 A document is scoped by the path of its organization (``org_path``) and of the node it is
 shared with (``shared_path``); when a subtree moves, both are rewritten in the move's
-transaction, and the search index learns the new scope of the documents concerned — of
-every document when a tree gains a top node, new or moved to the top.
+transaction, and the search index learns the new scope of the documents concerned.
 """
 
 from __future__ import annotations
@@ -16,11 +15,10 @@ from django.db.models.functions import Concat, Substr
 from cunju.core.tree import subtree_q
 
 UID = "cunju.library.subtree_moved"
-ROOT_UID = "cunju.library.organization_saved"
 
 
 def subtree_moved(sender: Any, old_path: str, new_path: str, **kwargs: Any) -> None:
-    from .models import Document, ancestor_paths
+    from .models import Document
     from .search import rescope_documents
 
     changed = set()
@@ -28,27 +26,11 @@ def subtree_moved(sender: Any, old_path: str, new_path: str, **kwargs: Any) -> N
         moved = Document.objects.filter(subtree_q(old_path, field))
         changed.update(moved.values_list("pk", flat=True))
         moved.update(**{field: Concat(Value(new_path), Substr(F(field), len(old_path) + 1))})
-    if len(ancestor_paths(new_path)) == 1:
-        # A new top node: every document not shared with it must say so (``scope_words``).
-        rescope_documents()
-    elif changed:
+    if changed:
         rescope_documents(sorted(changed))
 
 
-def organization_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs):
-    if created and not raw and instance.parent_id is None:
-        from .search import rescope_documents
-
-        # A new tree: every document must say it is not shared with its top node.
-        rescope_documents()
-
-
 def connect() -> None:
-    from django.db.models.signals import post_save
-
     from cunju.organizations.signals import subtree_moved as signal
 
     signal.connect(subtree_moved, dispatch_uid=UID)
-    post_save.connect(
-        organization_saved, sender="organizations.Organization", dispatch_uid=ROOT_UID
-    )

@@ -200,18 +200,17 @@ def _index_finds(user, query: str) -> set[int]:
 
 
 def test_a_new_tree_reads_nothing_of_the_others(world):
-    """What is shared with a whole tree (most documents) carries no word saying so; what is
-    shared with less carries a word per top node it is not shared with. A tree founded later
-    gets its word on every document at once, so that its members find nothing of the
-    others, whether shared with their whole tree or not."""
+    """In one tree, the scope is asked as a complement (on SQLite); a second tree founded
+    later makes it be asked as words again, and its members find nothing of the others,
+    whether shared with their whole tree or not, nor the others anything of theirs."""
     w = world
     town_wide = make_document(w, "全镇党费通知", ["党费通知"])
     community = make_document(w, "社区党费通知", ["党费通知"], shared_with=w.committee_a)
-    assert not [x for x in library_search.scope_words(town_wide) if x[1] == "n"]
     assert library_search.search(w.member_a, "党费通知").total == 2
+    assert _index_finds(w.member_a, "党费通知") == {town_wide.pk, community.pk}
 
     committee, member, below = _second_town(w)
-    assert library_search.root_paths() == sorted([w.town_committee.path, committee.path])
+    assert library_search.condition(member).unless is None  # two trees: the words ORed
     ours = make_document(
         w, "石湖镇党费通知", ["党费通知"], organization=committee, shared_with=committee
     )
@@ -243,15 +242,21 @@ def test_a_subtree_moved_to_the_top_reads_nothing_of_its_old_tree(world):
 
 
 def test_the_scope_asks_for_no_word_most_documents_carry(world):
-    """The sharing with a whole tree is no word of the query, and no word of a document
-    shared so: the query reads the lists of the few others."""
+    """In one tree, the sharing with the whole tree is no word of the query (on SQLite), nor
+    of a document shared so: the query reads the lists of the few others."""
     w = world
-    where = library_search.condition(w.member_a)
-    word, others = where.unless
-    everyone = library_search._word("s", w.town_committee.path)
-    assert everyone not in others and not [g for g in where.groups if everyone in g]
-    assert word == library_search._word("n", w.town_committee.path)
     town_wide = make_document(w, "全镇党费通知", ["党费通知"])
     community = make_document(w, "社区党费通知", ["党费通知"], shared_with=w.committee_a)
+    word = library_search._word("n", w.town_committee.path)
     assert word not in library_search.scope_words(town_wide)
     assert word in library_search.scope_words(community)
+    where = library_search.condition(w.member_a)
+    if not library_search.backend().COMPLEMENT:
+        assert where.unless is None
+        return
+    asked, others = where.unless
+    everyone = library_search._word("s", w.town_committee.path)
+    assert everyone not in others and not [g for g in where.groups if everyone in g]
+    assert asked == word
+    assert _index_finds(w.member_a, "党费通知") == {town_wide.pk, community.pk}
+    assert _index_finds(w.secretary_b, "党费通知") == {town_wide.pk}

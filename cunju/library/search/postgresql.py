@@ -31,6 +31,9 @@ from . import BODY, HEAD, MARK, TITLE, Condition, Found, ShownSelect
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
 PAGES = "library_search_page"
+# The scope asked as words ORed (``Condition``): the complement made no difference measured
+# in a whole search here.
+COMPLEMENT = False
 # The ids of the documents the index holds, as SQL.
 INDEXED = f"SELECT document_id FROM {DOCUMENTS}"
 
