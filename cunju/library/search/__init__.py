@@ -175,7 +175,7 @@ class Condition:
     and the scope is "not (that word and none of the reader's other scope words)": the
     lists read are short. Exact only while the organizations form one tree (with several, a
     document of another tree would carry no word of the reader's), so asked that way only
-    then (``condition``), and only where it pays: on SQLite (count and ranking tiers 10-40%
+    then (``condition``), and only where it pays: on SQLite (count and ranking tiers 10-55%
     faster), not on PostgreSQL (no difference measured in a whole search)."""
 
     groups: tuple[tuple[str, ...], ...] = ()
