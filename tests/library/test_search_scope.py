@@ -210,7 +210,8 @@ def test_a_new_tree_reads_nothing_of_the_others(world):
     assert _index_finds(w.member_a, "党费通知") == {town_wide.pk, community.pk}
 
     committee, member, below = _second_town(w)
-    assert library_search.condition(member).unless is None  # two trees: the words ORed
+    if not library_search.backend().TREES_APART:
+        assert library_search.condition(member).unless is None  # two trees: the words ORed
     ours = make_document(
         w, "石湖镇党费通知", ["党费通知"], organization=committee, shared_with=committee
     )
@@ -242,8 +243,9 @@ def test_a_subtree_moved_to_the_top_reads_nothing_of_its_old_tree(world):
 
 
 def test_the_scope_asks_for_no_word_most_documents_carry(world):
-    """In one tree, the sharing with the whole tree is no word of the query (on SQLite), nor
-    of a document shared so: the query reads the lists of the few others."""
+    """The sharing with the whole tree is no word of the query, nor of a document shared so:
+    the query reads the lists of the few others (on PostgreSQL, such a document carries its
+    tree instead, ``open_to``)."""
     w = world
     town_wide = make_document(w, "全镇党费通知", ["党费通知"])
     community = make_document(w, "社区党费通知", ["党费通知"], shared_with=w.committee_a)
@@ -251,12 +253,68 @@ def test_the_scope_asks_for_no_word_most_documents_carry(world):
     assert word not in library_search.scope_words(town_wide)
     assert word in library_search.scope_words(community)
     where = library_search.condition(w.member_a)
-    if not library_search.backend().COMPLEMENT:
-        assert where.unless is None
-        return
-    asked, others = where.unless
     everyone = library_search._word("s", w.town_committee.path)
-    assert everyone not in others and not [g for g in where.groups if everyone in g]
-    assert asked == word
+    assert everyone not in where.unless.others
+    assert not [g for g in where.groups if everyone in g]
+    assert where.unless.word == word
+    assert where.unless.tree == library_search.tree_code(w.town_committee.path)
+    assert library_search.open_to(library_search.scope_words(town_wide)) == where.unless.tree
+    assert library_search.open_to(library_search.scope_words(community)) is None
     assert _index_finds(w.member_a, "党费通知") == {town_wide.pk, community.pk}
     assert _index_finds(w.secretary_b, "党费通知") == {town_wide.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_keeps_the_rows_when_it_sets_documents_shared_with_their_tree_apart(world):
+    """Migration 0008 copies PostgreSQL's rows with each document's tree (``open_to``) and
+    builds a partial index for each kind; the rows of the older layout find the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's layout")
+    from django.db.migrations.executor import MigrationExecutor
+
+    from cunju.library.search import postgresql
+
+    w = world
+    town_wide = make_document(w, "全镇党费通知", ["党费通知"])
+    community = make_document(w, "社区党费通知", ["党费通知"], shared_with=w.committee_a)
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("library")
+    indexed = library_search.index_size()
+    try:
+        # Back: the rows stay, without the column.
+        MigrationExecutor(connection).migrate([("library", "0007_search_scope_complement")])
+        assert library_search.index_size() == indexed
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+    with connection.cursor() as cursor:
+        for table in ("library_search_head", "library_search_document"):
+            cursor.execute(
+                f"SELECT document_id, open_to FROM {table} WHERE document_id = ANY(%s) "
+                "ORDER BY document_id",
+                [[town_wide.pk, community.pk]],
+            )
+            assert cursor.fetchall() == [
+                (town_wide.pk, library_search.tree_code(w.town_committee.path)),
+                (community.pk, None),
+            ]
+        # The others are found through their own index, which holds no entry for the
+        # document shared with the town (the index scan counts every entry it finds).
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; EXPLAIN (ANALYZE, FORMAT JSON) "
+            "SELECT count(*) FROM library_search_document WHERE open_to IS NULL "
+            "AND words @@ %s::tsquery",
+            [postgresql.query_all(library_search._query_tokens("党费通知")[1])],
+        )
+        cursor.nextset()
+        plan = cursor.fetchone()[0]
+        scans = []
+        nodes = [plan[0]["Plan"]]
+        while nodes:
+            node = nodes.pop()
+            nodes += node.get("Plans", [])
+            if node["Node Type"] == "Bitmap Index Scan":
+                scans.append((node["Index Name"], node["Actual Rows"]))
+        assert scans == [("library_search_document_words_rest", 1)]
+    assert library_search.index_size() == indexed
+    assert library_search.search(w.member_a, "党费通知").total == 2
+    assert library_search.search(w.secretary_b, "党费通知").total == 1
+    assert _index_finds(w.member_a, "党费通知") == {town_wide.pk, community.pk}

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import import_module
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from cunju.core.scoping import scope_paths
+from cunju.core.tree import STEP_WIDTH, decode_step
 from cunju.library.models import (
     Category,
     Document,
@@ -138,6 +139,8 @@ def rank_key(document: Document) -> int:
 # Scope and filters as words: the mark is neither a letter nor a digit, so no segmented text
 # holds a word that starts with it (``segment.split_word``), and nobody can type one.
 MARK = "\ue000"
+_ORGANIZATION = f"{MARK}o"
+_NOT_SHARED_WITH_TOP = f"{MARK}n"
 
 
 def _word(kind: str, value: Any) -> str:
@@ -161,26 +164,57 @@ def scope_words(document: Document) -> list[str]:
     return words
 
 
+def tree_code(path: str) -> int:
+    """The number of the tree ``path`` is in: the step of its top node, as a number."""
+    return decode_step(path[:STEP_WIDTH])
+
+
+def open_to(scope: Sequence[str]) -> int | None:
+    """The tree whose every member may read a document of these ``scope_words``: the code
+    (``tree_code``) of the top node when the document is shared with it, else None."""
+    if any(word.startswith(_NOT_SHARED_WITH_TOP) for word in scope):
+        return None
+    # The organization words are paths without their dots: the shortest is the top node.
+    top = min((word for word in scope if word.startswith(_ORGANIZATION)), key=len)
+    return int(top[len(_ORGANIZATION) : len(_ORGANIZATION) + STEP_WIDTH], 36)
+
+
+class Complement(NamedTuple):
+    """A reader's scope, for the documents of their tree, as "shared with its top node
+    (``tree``, ``tree_code``; the word ``top``), or holding a word of ``others``" (under the
+    reader's node, or shared with a node between the top and the reader). ``word`` is on
+    every document of the tree not shared with its top node (``scope_words``)."""
+
+    tree: int
+    word: str
+    top: str
+    others: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Condition:
     """What a document must also hold to be found: a word of each group (scope, category,
     format), and a ranking key in ``keys`` (a range of publication dates) unless None.
 
-    Or, for the scope, when ``unless`` is a (word, group) pair: no document holding the
-    word but none of the group. A reader may read what is shared with the top node of their
-    tree, or with another node above them, or belongs under their own node. Most documents
-    are shared with the whole tree, so that word is on most rows, and a full-text engine
-    reads the whole list of a word it ORs with others in every search. Each document not
-    shared with its tree's top node R carries a word saying so instead (``scope_words``),
-    and the scope is "not (that word and none of the reader's other scope words)": the
-    lists read are short. Exact only while the organizations form one tree (with several, a
-    document of another tree would carry no word of the reader's), so asked that way only
-    then (``condition``), and only where it pays: on SQLite (count and ranking tiers 10-55%
-    faster), not on PostgreSQL (no difference measured in a whole search)."""
+    Or, for the scope, ``unless`` (``Complement``). A reader may read what is shared with
+    the top node of their tree, or with another node above them, or belongs under their own
+    node. Most documents are shared with the whole tree, so asked as words ORed, that word
+    is on most rows, and a full-text engine reads its whole list in every search. Instead:
+
+    - SQLite asks "not (``word`` and none of ``others``)": the lists read are short (count
+      and ranking tiers 10-55% faster). Exact only while the organizations form one tree
+      (a document of another tree would hold no word of the reader's), so asked that way
+      only then (``condition``);
+    - PostgreSQL keeps the documents shared with their tree's top node apart, with their
+      tree's code (``open_to``, partial GIN indexes): those of the reader's tree are found by
+      the words of the query alone, the others by the words and a scope word of the
+      reader's (``top`` or one of ``others``: a document of another tree may be shared with
+      the reader's top node since a move). The count and the title tier take half the time;
+      exact with any number of trees."""
 
     groups: tuple[tuple[str, ...], ...] = ()
     keys: tuple[int, int] | None = None
-    unless: tuple[str, tuple[str, ...]] | None = None
+    unless: Complement | None = None
 
 
 def _one_tree() -> bool:
@@ -219,12 +253,14 @@ def condition(
         if "organization" not in paths:
             return None
         under, shared_with = published_scope(paths["organization"])
-        if backend().COMPLEMENT and _one_tree():
-            # The first of ``shared_with`` is the top node of the reader's tree.
-            others = (_word("o", under), *(_word("s", path) for path in shared_with[1:]))
-            unless = (_word("n", shared_with[0]), others)
+        # The first of ``shared_with`` is the top node of the reader's tree.
+        top = shared_with[0]
+        others = (_word("o", under), *(_word("s", path) for path in shared_with[1:]))
+        impl = backend()
+        if impl.COMPLEMENT and (impl.TREES_APART or _one_tree()):
+            unless = Complement(tree_code(top), _word("n", top), _word("s", top), others)
         else:
-            groups.append((_word("o", under), *(_word("s", path) for path in shared_with)))
+            groups.append((others[0], _word("s", top), *others[1:]))
     if category:
         groups.append((_word("c", getattr(category, "pk", category)),))
     if format:
@@ -564,6 +600,9 @@ class ShownSelect:
     text_sql: str
     parts: list[_Part]
     relations: list[Any]
+    # ``tables`` as a joined table and its join condition, to join it outer.
+    documents: str = ""
+    joined: str = ""
 
     def page_text(self, page: str) -> str:
         return self.text_sql.replace("<page>", page)
@@ -612,6 +651,12 @@ def shown_select() -> ShownSelect:
             else:
                 columns.append(key if f.primary_key else subquery(model, f.column, key))
             column = f.get_col(joined.get(name, "x"))
+            if vendor == "postgresql" and f.get_internal_type() == "DateTimeField":
+                # Microseconds since the epoch, made a datetime here: the driver's
+                # timestamptz loader, which Django wraps, costs ten times as much.
+                columns[-1] = f"(extract(epoch FROM {columns[-1]}) * 1000000)::bigint"
+                part.converters.append((i, _from_epoch, column))
+                continue
             for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
                 connection
             ):
@@ -626,6 +671,11 @@ def shown_select() -> ShownSelect:
             f"JOIN {q(stored_file.db_table)} s ON s.{q(stored_file.pk.column)} "
             f"= d.{q(relations[0].column)}"
         ),
+        documents=(
+            f"{q(Document._meta.db_table)} d JOIN {q(stored_file.db_table)} s "
+            f"ON s.{q(stored_file.pk.column)} = d.{q(relations[0].column)}"
+        ),
+        joined=f"d.{q(Document._meta.pk.column)} = shown.id",
         text_sql=(
             f"(SELECT x.{page['text']} FROM {q(Page._meta.db_table)} x "
             f"WHERE x.{page['stored_file']} = d.{q(relations[0].column)} "
@@ -635,6 +685,14 @@ def shown_select() -> ShownSelect:
         relations=relations,
     )
     return _shown_selects[vendor]
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _from_epoch(value: int | None, expression: Any, connection: Any) -> dt.datetime | None:
+    # Aware, in UTC, as Django reads a timestamptz with USE_TZ.
+    return None if value is None else _EPOCH + dt.timedelta(microseconds=value)
 
 
 def _instance(part: _Part, db: str, values: Sequence) -> Model:

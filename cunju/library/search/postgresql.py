@@ -10,6 +10,12 @@ of the three also holds the document's scope words (``scope_words``), and both t
 ``library_search_page`` has one row per page, read by primary key for the few documents
 shown. Queries are written as tsquery literals (each token quoted), never parsed from user
 input.
+
+The documents shared with the top node of their tree, which every member of the tree may
+read, carry that tree's code in ``open_to`` (``search.open_to``; NULL for the others), and
+each tsvector has two partial GIN indexes, one for each kind: a search reads the first with
+the words of the query alone, the second with the words and the reader's other scope words
+(``Condition.unless``), never the list of a word most documents hold.
 """
 
 from __future__ import annotations
@@ -26,14 +32,15 @@ from django.db import DatabaseError, connection
 
 from cunju.core.dbsettings import execute_with_settings, undo_settings
 
-from . import BODY, HEAD, MARK, TITLE, Condition, Found, ShownSelect
+from . import BODY, HEAD, MARK, TITLE, Condition, Found, ShownSelect, open_to
 
 HEADS = "library_search_head"
 DOCUMENTS = "library_search_document"
 PAGES = "library_search_page"
-# The scope asked as words ORed (``Condition``): the complement made no difference measured
-# in a whole search here.
-COMPLEMENT = False
+# The scope asked as a complement (``Condition``), with any number of trees: the documents
+# shared with their tree's top node are kept apart by tree (``open_to``).
+COMPLEMENT = True
+TREES_APART = True
 # The ids of the documents the index holds, as SQL.
 INDEXED = f"SELECT document_id FROM {DOCUMENTS}"
 
@@ -51,13 +58,20 @@ def query_any(tokens: Sequence[str]) -> str:
 
 
 def query_where(tokens: Sequence[str], where: Condition) -> str:
-    """Every token, a word of each group of ``where`` and none of what its ``unless``
-    leaves out."""
+    """Every token and a word of each group of ``where``: what the documents shared with
+    the top node of the reader's tree must hold (all documents, for a reader without a
+    scope)."""
     groups = "".join(f" & ({query_any(group)})" for group in where.groups)
-    if where.unless:
-        word, others = where.unless
-        groups += f" & !({_lexeme(word)} & !({query_any(others)}))"
     return f"({query_all(tokens)}){groups}"
+
+
+def query_closed(tokens: Sequence[str], where: Condition) -> str:
+    """What the other documents must hold: also a scope word of the reader's. (In one tree,
+    none of them is shared with the top node; one of another tree may be, since a move.)"""
+    if where.unless is None:
+        return query_where(tokens, where)
+    scope = (where.unless.top, *where.unless.others)
+    return f"{query_where(tokens, where)} & ({query_any(scope)})"
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -73,18 +87,24 @@ def insert(cursor, documents: Sequence[tuple], pages: Sequence[tuple]) -> None:
     """``documents``: (id, key, title, description, body tokens, scope words); ``pages``:
     (id, page, tokens)."""
     cursor.executemany(
-        f"INSERT INTO {HEADS} (document_id, key, title, head) "
-        "VALUES (%s, %s, array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[]))",
+        f"INSERT INTO {HEADS} (document_id, key, open_to, title, head) VALUES "
+        "(%s, %s, %s, array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[]))",
         [
-            (d, key, f"{title} {scope}".split(), f"{title} {description} {scope}".split())
+            (
+                d,
+                key,
+                open_to(scope.split()),
+                f"{title} {scope}".split(),
+                f"{title} {description} {scope}".split(),
+            )
             for d, key, title, description, _body, scope in documents
         ],
     )
     cursor.executemany(
-        f"INSERT INTO {DOCUMENTS} (document_id, key, words) "
-        "VALUES (%s, %s, array_to_tsvector(%s::text[]))",
+        f"INSERT INTO {DOCUMENTS} (document_id, key, open_to, words) "
+        "VALUES (%s, %s, %s, array_to_tsvector(%s::text[]))",
         [
-            (d, key, f"{title} {description} {body} {scope}".split())
+            (d, key, open_to(scope.split()), f"{title} {description} {body} {scope}".split())
             for d, key, title, description, body, scope in documents
         ],
     )
@@ -106,12 +126,13 @@ def _rescoped(column: str) -> str:
 def rescope(cursor, rows: Sequence[tuple[int, list[str]]]) -> None:
     """New scope words for these (document id, words), in both tables."""
     cursor.executemany(
-        f"UPDATE {HEADS} SET {_rescoped('title')}, {_rescoped('head')} WHERE document_id = %s",
-        [(MARK, scope, MARK, scope, d) for d, scope in rows],
+        f"UPDATE {HEADS} SET open_to = %s, {_rescoped('title')}, {_rescoped('head')} "
+        "WHERE document_id = %s",
+        [(open_to(scope), MARK, scope, MARK, scope, d) for d, scope in rows],
     )
     cursor.executemany(
-        f"UPDATE {DOCUMENTS} SET {_rescoped('words')} WHERE document_id = %s",
-        [(MARK, scope, d) for d, scope in rows],
+        f"UPDATE {DOCUMENTS} SET open_to = %s, {_rescoped('words')} WHERE document_id = %s",
+        [(open_to(scope), MARK, scope, d) for d, scope in rows],
     )
 
 
@@ -139,53 +160,74 @@ def row_counts(cursor) -> tuple[int, int]:
 # --- Searching -------------------------------------------------------------------------------
 
 
-# The search is one statement (``_STATEMENT``), kept prepared on each connection. Its steps:
-# - ``m``: the documents holding the words (``$1``: every token, a word of each group of
-#   the condition and the scope, ``query_where``), at most ``$4`` (the count's cap) of them,
-#   in no order, through the GIN index: counted (``n``) and, when they are all there,
-#   sorted for the body tier;
-# - ``t``, ``h``: the first ``$5`` of the title and of the description tier (titles and
+# The search is one statement (``_STATEMENT``), kept prepared on each connection. Each step
+# that finds documents by their words reads both kinds of document (``open_to``): those
+# shared with the top node of the reader's tree holding the words of ``$1`` (every token and
+# a word of each group of the condition, ``query_where``), the others those of ``$2`` (also
+# a word of the reader's other scope words, ``query_closed``); ``$8`` is the reader's tree
+# (NULL: every tree, for a reader without a scope). Its steps:
+# - ``n``: the documents holding the words, at most ``$5`` (the count's cap) of them, in no
+#   order, through the GIN indexes: counted and, when they are all there, their ranking keys
+#   (a key ends with the document's id, ``rank_key``) kept for the body tier;
+# - ``t``, ``h``: the first ``$6`` of the title and of the description tier (titles and
 #   descriptions are short: the GIN index and a sort of what it finds beat walking the key
 #   index and reading each title on the way, 2.6 against 1.0 ms for 工作; "+ 0" keeps the
 #   planner off that walk), the description tier only when the titles leave places;
-# - ``b``: the body tier, only when places are left: the newest of ``m`` when it holds every
+# - ``b``: the body tier, only when places are left: the newest of ``n`` when it holds every
 #   match. Else (more matches than the cap) the first pages walk down the key index, newest
 #   first, reading each document's words (``w``): cheap for a common word, whose matches are
-#   close together, but a walk reads ``$5`` / (share of documents matching) rows, each a
+#   close together, but a walk reads ``$6`` / (share of documents matching) rows, each a
 #   large value. So the walk gives up after ``_WALK_STEPS`` rows per place, and then, as on
-#   later pages, the matches are read through the GIN index and sorted.
+#   later pages, the matches are read through the GIN indexes and sorted.
 # - ``r``: the three in order, the body tier without the documents of the others (they gave
-#   every match they have, so at most all of them are among its first ``$5``: enough left);
-# - the ids and tiers from ``$6`` to ``$5``, and a row for each of those documents (none for
-#   one deleted since it was indexed) with what a result shows (``ShownSelect``), the pages
-#   holding every word (``$2``), or, when the words are spread over several pages, any
-#   (``$3``), unordered, and the text of the first of them.
+#   every match they have, so at most all of them are among its first ``$6``: enough left);
+# - a row for each result from ``$7`` to ``$6``, with its tier and what a result shows
+#   (``ShownSelect``; NULL for a document deleted since it was indexed), the pages holding
+#   every word (``$3``), or, when the words are spread over several pages, any (``$4``),
+#   unordered, and the text of the first of them.
 # Every step not needed is left out (an ``ARRAY(…)`` in a ``CASE`` runs only when taken), and
 # a row comes back even when nothing is found, with the count.
+_OPEN = "s.open_to IS NOT NULL AND (s.open_to = $8 OR $8 IS NULL)"
 _STATEMENT = """
-WITH m AS MATERIALIZED (
-  SELECT s.document_id, s.key FROM library_search_document s
-  WHERE s.words @@ $1{keys} LIMIT $4),
-n AS MATERIALIZED (SELECT count(*) AS n FROM m),
+WITH n AS MATERIALIZED (
+  SELECT count(*) AS n, array_agg(x.key) AS keys FROM (
+    SELECT s.key FROM library_search_document s WHERE {open} AND s.words @@ $1{keys}
+    UNION ALL
+    SELECT s.key FROM library_search_document s WHERE s.open_to IS NULL AND s.words @@ $2{keys}
+    LIMIT $5) x),
 t AS MATERIALIZED (SELECT ARRAY(
-  SELECT s.document_id FROM library_search_head s WHERE s.title @@ $1{keys}
-  ORDER BY s.key + 0 DESC LIMIT $5) AS ids),
-h AS MATERIALIZED (SELECT CASE WHEN cardinality(t.ids) < $5 THEN ARRAY(
-  SELECT s.document_id FROM library_search_head s
-  WHERE s.head @@ $1 AND NOT s.title @@ $2{keys}
-  ORDER BY s.key + 0 DESC LIMIT $5) ELSE ARRAY[]::bigint[] END AS ids FROM t),
+  SELECT x.document_id FROM (
+    SELECT s.document_id, s.key FROM library_search_head s WHERE {open} AND s.title @@ $1{keys}
+    UNION ALL
+    SELECT s.document_id, s.key FROM library_search_head s
+    WHERE s.open_to IS NULL AND s.title @@ $2{keys}) x
+  ORDER BY x.key + 0 DESC LIMIT $6) AS ids),
+h AS MATERIALIZED (SELECT CASE WHEN cardinality(t.ids) < $6 THEN ARRAY(
+  SELECT x.document_id FROM (
+    SELECT s.document_id, s.key FROM library_search_head s
+    WHERE {open} AND s.head @@ $1 AND NOT s.title @@ $3{keys}
+    UNION ALL
+    SELECT s.document_id, s.key FROM library_search_head s
+    WHERE s.open_to IS NULL AND s.head @@ $2 AND NOT s.title @@ $3{keys}) x
+  ORDER BY x.key + 0 DESC LIMIT $6) ELSE ARRAY[]::bigint[] END AS ids FROM t),
 w AS MATERIALIZED (SELECT CASE
-  WHEN cardinality(t.ids) + cardinality(h.ids) < $5 AND n.n >= $4 AND $5 <= {walked} THEN ARRAY(
-    SELECT x.document_id FROM (
-      SELECT s.document_id, s.key, s.words FROM library_search_document s WHERE TRUE{keys}
-      ORDER BY s.key DESC LIMIT {steps} * $5) x
-    WHERE x.words @@ $1 ORDER BY x.key DESC LIMIT $5) END AS ids FROM t, h, n),
+  WHEN cardinality(t.ids) + cardinality(h.ids) < $6 AND n.n >= $5 AND $6 <= {walked} THEN ARRAY(
+    SELECT s.document_id FROM (
+      SELECT s.document_id, s.key, s.open_to, s.words FROM library_search_document s
+      WHERE TRUE{keys} ORDER BY s.key DESC LIMIT {steps} * $6) s
+    WHERE s.words @@ CASE WHEN {open} THEN $1 ELSE $2 END
+    ORDER BY s.key DESC LIMIT $6) END AS ids FROM t, h, n),
 b AS MATERIALIZED (SELECT CASE
-  WHEN cardinality(t.ids) + cardinality(h.ids) >= $5 THEN ARRAY[]::bigint[]
-  WHEN n.n < $4 THEN ARRAY(SELECT m.document_id FROM m ORDER BY m.key DESC LIMIT $5)
-  WHEN cardinality(w.ids) >= $5 THEN w.ids
-  ELSE ARRAY(SELECT s.document_id FROM library_search_document s WHERE s.words @@ $1{keys}
-    ORDER BY s.key + 0 DESC LIMIT $5) END AS ids FROM t, h, n, w),
+  WHEN cardinality(t.ids) + cardinality(h.ids) >= $6 THEN ARRAY[]::bigint[]
+  WHEN n.n < $5 THEN ARRAY(SELECT k & {id_mask} FROM unnest(n.keys) k ORDER BY k DESC LIMIT $6)
+  WHEN cardinality(w.ids) >= $6 THEN w.ids
+  ELSE ARRAY(SELECT x.document_id FROM (
+      SELECT s.document_id, s.key FROM library_search_document s
+      WHERE {open} AND s.words @@ $1{keys}
+      UNION ALL
+      SELECT s.document_id, s.key FROM library_search_document s
+      WHERE s.open_to IS NULL AND s.words @@ $2{keys}) x
+    ORDER BY x.key + 0 DESC LIMIT $6) END AS ids FROM t, h, n, w),
 r AS MATERIALIZED (
   SELECT x.id, x.tier, row_number() OVER (ORDER BY x.tier DESC, x.place) AS position
   FROM (
@@ -195,19 +237,16 @@ r AS MATERIALIZED (
     UNION ALL
     SELECT u.id, {body}, u.place FROM t, h, b, unnest(b.ids) WITH ORDINALITY u (id, place)
     WHERE u.id <> ALL (t.ids || h.ids)) x),
-shown AS (SELECT r.id, r.tier, r.position FROM r WHERE r.position > $6 AND r.position <= $5)
-SELECT n.n, (SELECT count(*) FROM r),
-  ARRAY(SELECT shown.id FROM shown ORDER BY shown.position),
-  ARRAY(SELECT shown.tier FROM shown ORDER BY shown.position),
-  shown.id, {columns}, p.every, p.held, {text}
-FROM n LEFT JOIN (shown {tables}
+shown AS (SELECT r.id, r.tier, r.position FROM r WHERE r.position > $7 AND r.position <= $6)
+SELECT n.n, (SELECT count(*) FROM r), shown.id, shown.tier, {columns}, p.every, p.held, {text}
+FROM n LEFT JOIN (shown LEFT JOIN ({documents}) ON {joined}
   CROSS JOIN LATERAL (SELECT
-    array_agg(w.page) FILTER (WHERE w.words @@ $2) AS every, array_agg(w.page) AS held,
-    min(w.page) FILTER (WHERE w.words @@ $2) AS first_every, min(w.page) AS first_held
-    FROM library_search_page w WHERE w.document_id = shown.id AND w.words @@ $3) p) ON true
+    array_agg(w.page) FILTER (WHERE w.words @@ $3) AS every, array_agg(w.page) AS held,
+    min(w.page) FILTER (WHERE w.words @@ $3) AS first_every, min(w.page) AS first_held
+    FROM library_search_page w WHERE w.document_id = shown.id AND w.words @@ $4) p) ON true
 ORDER BY shown.position
 """
-_TYPES = ["tsquery", "tsquery", "tsquery", "bigint", "bigint", "bigint"]
+_TYPES = ["tsquery", "tsquery", "tsquery", "tsquery", "bigint", "bigint", "bigint", "integer"]
 # A walk reads a row in 10 to 20 µs (its words unpacked), the GIN index finds and sorts a
 # match in 0.2 to 0.3: a walk is worth it only when most documents match, as for 工作 (20
 # places in 23 rows, 0.25 ms, against 1.3 ms for its 8,290 matches sorted). It is tried for
@@ -217,7 +256,7 @@ _TYPES = ["tsquery", "tsquery", "tsquery", "bigint", "bigint", "bigint"]
 # 80 ms.
 _WALKED = 40
 _WALK_STEPS = 4
-_KEYS = " AND s.key BETWEEN $7 AND $8"
+_KEYS = " AND s.key BETWEEN $9 AND $10"
 
 # Planned once for any words: the plan above is the best whatever they are, as long as the
 # planner cannot take a table scan instead of the GIN index (it does not price unpacking the
@@ -253,23 +292,28 @@ class _Statement:
 
 
 def _statement(keys: bool, select: ShownSelect) -> _Statement:
-    return _statement_for(keys, select.columns, select.tables, select.page_text(_FIRST_PAGE))
+    return _statement_for(
+        keys, select.columns, select.documents, select.joined, select.page_text(_FIRST_PAGE)
+    )
 
 
 _FIRST_PAGE = "COALESCE(p.first_every, p.first_held, 0)"
 
 
 @cache
-def _statement_for(keys: bool, columns: str, tables: str, text: str) -> _Statement:
+def _statement_for(keys: bool, columns: str, documents: str, joined: str, text: str) -> _Statement:
     sql = _STATEMENT.format(
         keys=_KEYS if keys else "",
+        open=_OPEN,
         walked=_WALKED,
         steps=_WALK_STEPS,
+        id_mask=(1 << 31) - 1,
         title=TITLE,
         head=HEAD,
         body=BODY,
         columns=columns,
-        tables=tables,
+        documents=documents,
+        joined=joined,
         text=text,
     )
     # Named after its text: a connection never runs another statement under the same name.
@@ -296,11 +340,13 @@ def read(
     statement = _statement(where.keys is not None, select)
     values = [
         query_where(tokens, where),
+        query_closed(tokens, where),
         query_all(tokens),
         query_any(tokens),
         cap,
         wanted,
         offset,
+        where.unless.tree if where.unless else None,
         *(where.keys or ()),
     ]
     if not settings.CUNJU_DATABASE_PREPARE or connection.queries_logged:
@@ -312,16 +358,16 @@ def read(
     else:
         _execute_prepared(cursor, statement, values)
     rows = cursor.fetchall()
-    found, ranked, ids, tiers = rows[0][:4]
+    found, ranked = rows[0][:2]
     return Found(
-        # A document deleted since it was indexed is in the ranking, not in the rows.
-        ranking=list(zip(ids, tiers, strict=True)),
+        # A document deleted since it was indexed is in the ranking, without its columns.
+        ranking=[(row[2], row[3]) for row in rows if row[2] is not None],
         ranked=min(ranked, wanted),
         count=found,
         # The pages unordered from the statement, sorted here: an ordered aggregate is a sort
         # per document on the server.
         rows=[
-            (row[5:-3], sorted(row[-3] or row[-2] or []), row[-1])
+            (row[4:-3], sorted(row[-3] or row[-2] or []), row[-1])
             for row in rows
             if row[4] is not None
         ],
