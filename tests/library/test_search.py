@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import itertools
+import random
 import unicodedata
 
 import pytest
@@ -333,6 +335,55 @@ def test_snippets_mark_words_written_in_other_forms():
     assert (
         str(library_search.snippet("ÉLAN élan", ["élan"])) == "<mark>ÉLAN</mark> <mark>élan</mark>"
     )
+
+
+def _reference_snippet(text: str, terms: list[str], length: int) -> str:
+    """A snippet from every match in the text (``_spans``), as snippets were made before
+    they matched only as far as the window reaches."""
+    text = " ".join(text.split())
+    spans = library_search._spans(text, terms)
+    start = max(0, spans[0][0] - library_search.SNIPPET_BEFORE) if spans else 0
+    end = min(len(text), start + length)
+    if end - start < length:
+        start = max(0, end - length)
+    out, position = ["…" if start > 0 else ""], start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out += [html.escape(text[position:s]), f"<mark>{html.escape(text[s:e])}</mark>"]
+        position = e
+    out.append(html.escape(text[position:end]))
+    return "".join(out) + ("…" if end < len(text) else "")
+
+
+def test_a_snippet_matches_only_as_far_as_it_shows_and_marks_the_same():
+    """Words overlapping, touching, at either end of the window or of the text, in other
+    widths and cases, near whitespace, and windows shorter than the text before the first
+    match: the same snippet as from every match."""
+    rng = random.Random(2026)
+    alphabet = list("党员积分民主评议工作发展村居合一 \n\t。，<&ＡａAbB１1") + ["\u3000"]
+    vocabulary = [
+        "积分",
+        "民主评议",
+        "民主",
+        "主评",
+        "评议",
+        "工作",
+        "a",
+        "ab",
+        "Ab",
+        "党员积分",
+        "１1",
+    ]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 600)))
+        if rng.random() < 0.05:
+            text += "e\u0301"  # not plain: the folded way
+        terms = sorted(set(rng.sample(vocabulary, rng.randint(1, 4))), key=len, reverse=True)
+        length = rng.choice([library_search.SNIPPET_LENGTH, 40, 10, 3])
+        expected = _reference_snippet(text, terms, length)
+        assert str(library_search.snippet(text, terms, length)) == expected, (text, terms)
 
 
 def test_the_plain_characters_fold_as_written():
