@@ -200,9 +200,10 @@ def _index_finds(user, query: str) -> set[int]:
 
 
 def test_a_new_tree_reads_nothing_of_the_others(world):
-    """In one tree, the scope is asked as a complement (on SQLite); a second tree founded
-    later makes it be asked as words again, and its members find nothing of the others,
-    whether shared with their whole tree or not, nor the others anything of theirs."""
+    """In one tree, SQLite asks the scope as a complement; a second tree founded later makes
+    it ask the words again (PostgreSQL keeps each tree's documents apart either way), and
+    its members find nothing of the others, whether shared with their whole tree or not,
+    nor the others anything of theirs."""
     w = world
     town_wide = make_document(w, "全镇党费通知", ["党费通知"])
     community = make_document(w, "社区党费通知", ["党费通知"], shared_with=w.committee_a)
@@ -318,3 +319,82 @@ def test_postgresql_keeps_the_rows_when_it_sets_documents_shared_with_their_tree
     assert library_search.search(w.member_a, "党费通知").total == 2
     assert library_search.search(w.secretary_b, "党费通知").total == 1
     assert _index_finds(w.member_a, "党费通知") == {town_wide.pk, community.pk}
+
+
+def _ranked(user, made, **filters):
+    """What the index must give ``user``: the documents of ``made`` they may search, title
+    tier first, then description, then the rest, newest first within each."""
+    allowed = library_search.searchable(user, **filters).filter(pk__in=[d.pk for d in made])
+    order = []
+    for document in allowed:
+        tier = (
+            library_search.TITLE
+            if "星火燎原" in document.title
+            else library_search.HEAD
+            if "星火燎原" in document.description
+            else library_search.BODY
+        )
+        order.append((tier, library_search.rank_key(document), document.pk))
+    return [(pk, tier) for tier, _key, pk in sorted(order, reverse=True)]
+
+
+def test_every_way_through_the_index_keeps_to_the_reader_s_part(world, mixed):
+    """Small caps make the index count no further than a few matches, so the body tier
+    takes the ways a common word takes (a walk down the newest, or the matches sorted), on
+    every page: each must keep to the reader's part of the library, in two trees, with
+    documents shared across them since a move."""
+    w = world
+    categories, made = mixed
+    committee, member, below = _second_town(w)
+    move_organization(SYSTEM, w.committee_a, parent=None, on=TODAY, reason="撤镇设区")
+    rng = random.Random(2026)
+    organizations = [
+        type(org).objects.get(pk=org.pk) for org in [*_orgs(w), committee, below.scope]
+    ]
+    tz = timezone.get_current_timezone()
+    for n in range(30):
+        org = rng.choice(organizations)
+        # A quarter shared with any node, of whichever tree: as a move leaves them.
+        shared = rng.choice(organizations if rng.random() < 0.25 else _above(org))
+        kind = rng.random()
+        made.append(
+            make_document(
+                w,
+                f"星火燎原{n}" if kind < 0.3 else f"跨树{n}",
+                ["星火燎原示范点建设"],
+                description="星火燎原" if 0.3 <= kind < 0.5 else "",
+                organization=org,
+                shared_with=shared,
+                category=rng.choice(categories),
+                format=rng.choice(["pdf", "docx"]),
+                published=dt.datetime(2026, 5, 1, tzinfo=tz) + dt.timedelta(hours=n),
+            )
+        )
+    readers = [*_users(w), member, below]
+    readers = [type(user).objects.get(pk=user.pk) for user in readers]  # scopes since the move
+    _tokens, needed = library_search._query_tokens("星火燎原")
+    checked = 0
+    for user in readers:
+        for filters in ({}, {"category": categories[1]}, {"format": "docx"}):
+            expected = _ranked(user, made, **filters)
+            where = library_search.condition(user, **filters)
+            for offset, wanted, cap in (
+                (0, 100, 1001),
+                (0, 5, 3),
+                (3, 8, 4),
+                (0, 40, 2),
+                (10, 30, 5),
+            ):
+                with connection.cursor() as cursor:
+                    found = library_search.backend().read(
+                        cursor, needed, where, offset, wanted, cap, library_search.shown_select()
+                    )
+                page = expected[offset:wanted]
+                assert found.ranking == page, (user, filters, offset, wanted, cap)
+                assert [row[0][0] for row in found.rows] == [pk for pk, _tier in page]
+                if found.ranked >= wanted:
+                    assert found.count == min(len(expected), cap)
+                else:
+                    assert found.ranked == len(expected)
+                checked += bool(page)
+    assert checked > 60

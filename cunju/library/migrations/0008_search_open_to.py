@@ -6,8 +6,8 @@ then reads the first with the words of the query alone, the second with the word
 reader's other scope words, never the list of a word most documents hold
 (``Condition.unless``): the count and the title tier take about half the time.
 
-The rows stay: both tables are copied with the new column, filled from the documents' paths
-(an UPDATE would leave the old versions of every row behind, and a partial index built in
+The rows stay: both tables are copied with the new column, filled from each row's own scope
+words (an UPDATE would leave the old versions of every row behind, and a partial index built in
 the same transaction takes them in: the second index would hold every row until a vacuum).
 Nothing changes on SQLite.
 """
@@ -34,8 +34,22 @@ TABLES = {
         "words",
     ),
 }
-# The width of a step of an organization's path ("0001."), as ``cunju.core.tree`` has it.
+# The width of a step of an organization's path ("0001."), as ``cunju.core.tree`` has it,
+# and the mark of the index's scope words, as ``cunju.library.search`` has it.
 STEP_WIDTH = 4
+MARK = "\ue000"
+
+
+def _open_to(scope: list[str]) -> int | None:
+    # As ``search.open_to`` at this release: None when a word says the document is not
+    # shared with its tree's top node, else that node's step (the shortest organization
+    # word) as a number.
+    if any(word.startswith(f"{MARK}n") for word in scope):
+        return None
+    organizations = [word for word in scope if word.startswith(f"{MARK}o")]
+    if not organizations:
+        return None
+    return int(min(organizations, key=len)[2 : 2 + STEP_WIDTH], 36)
 
 
 def _create(schema_editor, name: str, table: str, column: str, where: str = "") -> None:
@@ -48,15 +62,15 @@ def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
+        # Each row's own scope words (in ``head``, with the title and description): what
+        # ``search.open_to`` reads when a row is written.
         cursor.execute(
-            "SELECT d.id, d.org_path, d.shared_path FROM library_document d "
-            "JOIN library_search_document s ON s.document_id = d.id"
+            "SELECT document_id, ARRAY(SELECT lexeme FROM unnest(head) "
+            "WHERE starts_with(lexeme, %s)) FROM library_search_head",
+            [MARK],
         )
-        top = STEP_WIDTH + 1
         shared = [
-            (pk, int(org_path[:STEP_WIDTH], 36))
-            for pk, org_path, shared_path in cursor.fetchall()
-            if shared_path == org_path[:top]
+            (pk, code) for pk, words in cursor.fetchall() if (code := _open_to(words)) is not None
         ]
         for table, (definition, vectors) in TABLES.items():
             cursor.execute(f"CREATE TABLE {table}_new {definition}")
