@@ -217,6 +217,17 @@ class Condition:
     unless: Complement | None = None
 
 
+@lru_cache(maxsize=1024)
+def _complement(path: str) -> Complement:
+    """The scope words of a reader whose scope node is at ``path`` (``published_scope``),
+    worked out once per node."""
+    under, shared_with = published_scope(path)
+    # The first of ``shared_with`` is the top node of the reader's tree.
+    top = shared_with[0]
+    others = (_word("o", under), *(_word("s", above) for above in shared_with[1:]))
+    return Complement(tree_code(top), _word("n", top), _word("s", top), others)
+
+
 def _one_tree() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(*_top_nodes_sql())
@@ -252,15 +263,13 @@ def condition(
     if paths is not None:
         if "organization" not in paths:
             return None
-        under, shared_with = published_scope(paths["organization"])
-        # The first of ``shared_with`` is the top node of the reader's tree.
-        top = shared_with[0]
-        others = (_word("o", under), *(_word("s", path) for path in shared_with[1:]))
+        complement = _complement(paths["organization"])
         impl = backend()
         if impl.COMPLEMENT and (impl.TREES_APART or _one_tree()):
-            unless = Complement(tree_code(top), _word("n", top), _word("s", top), others)
+            unless = complement
         else:
-            groups.append((others[0], _word("s", top), *others[1:]))
+            others = complement.others
+            groups.append((others[0], complement.top, *others[1:]))
     if category:
         groups.append((_word("c", getattr(category, "pk", category)),))
     if format:
@@ -738,11 +747,18 @@ def _load_documents(rows: Iterable[tuple]) -> dict[int, tuple[Document, list[int
         slices.append((part, start, start + len(part.attnames)))
         start += len(part.attnames)
     caches = [None, *(relation.cache_name for relation in select.relations)]
+    # A related row read twice (a category, an uploader) is made once and shared, as
+    # prefetching shares it.
+    made: dict[tuple, Model] = {}
     loaded = {}
     for row, pages, text in rows:
         document = None
         for (part, begin, end), cache_name in zip(slices, caches, strict=True):
             values = row[begin:end]
+            if cache_name is not None and (begin, values) in made:
+                document._state.fields_cache[cache_name] = made[begin, values]
+                continue
+            key = values
             if part.converters:
                 values = list(values)
                 for i, convert, column in part.converters:
@@ -751,7 +767,7 @@ def _load_documents(rows: Iterable[tuple]) -> dict[int, tuple[Document, list[int
             if document is None:
                 document = instance
             else:
-                document._state.fields_cache[cache_name] = instance
+                document._state.fields_cache[cache_name] = made[begin, key] = instance
         loaded[document.pk] = (document, pages, text or "")
     return loaded
 
