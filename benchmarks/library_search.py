@@ -24,9 +24,9 @@ process keeps to one CPU (``--cpu``; ``pin_cpu``). Goal (issue): p95 under 50 ms
 faster than the scan.
 
 After a change to the index tables, the benchmark database is migrated like any other: the
-rows are converted (``library.0005``) or, when a migration empties the index, rebuilt from
-the documents (a few minutes). To start over, delete the file (or ``DROP DATABASE
-cunju_bench_search``): it is generated again from the saved corpus.
+rows are converted (``library.0005``, ``0008``) or, when a migration empties the index,
+rebuilt from the documents (a few minutes). To start over, delete the file (or ``DROP
+DATABASE cunju_bench_search``): it is generated again from the saved corpus.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ input.
 The documents shared with the top node of their tree, which every member of the tree may
 read, carry that tree's code in ``open_to`` (``search.open_to``; NULL for the others), and
 each tsvector has two partial GIN indexes, one for each kind: a search reads the first with
-the words of the query alone, the second with the words and the reader's other scope words
+the words of the query alone, the second with the words and one of the reader's scope words
 (``Condition.unless``), never the list of a word most documents hold.
 """
 
@@ -164,7 +164,7 @@ def row_counts(cursor) -> tuple[int, int]:
 # that finds documents by their words reads both kinds of document (``open_to``): those
 # shared with the top node of the reader's tree holding the words of ``$1`` (every token and
 # a word of each group of the condition, ``query_where``), the others those of ``$2`` (also
-# a word of the reader's other scope words, ``query_closed``); ``$8`` is the reader's tree
+# one of the reader's scope words, ``query_closed``); ``$8`` is the reader's tree
 # (NULL: every tree, for a reader without a scope). Its steps:
 # - ``n``: the documents holding the words, at most ``$5`` (the count's cap) of them, in no
 #   order, through the GIN indexes: counted and, when they are all there, their ranking keys
