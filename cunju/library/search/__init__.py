@@ -176,7 +176,7 @@ def open_to(scope: Sequence[str]) -> int | None:
         return None
     # The organization words are paths without their dots: the shortest is the top node.
     top = min((word for word in scope if word.startswith(_ORGANIZATION)), key=len)
-    return int(top[len(_ORGANIZATION) : len(_ORGANIZATION) + STEP_WIDTH], 36)
+    return tree_code(top[len(_ORGANIZATION) :])
 
 
 class Complement(NamedTuple):
@@ -605,13 +605,17 @@ class ShownSelect:
     columns' values as the ORM would: the same converters, the other fields deferred."""
 
     columns: str
-    tables: str
+    # The document joined with its stored file, and how it joins a ``shown`` row (outer on
+    # PostgreSQL, where a document deleted since it was indexed keeps its place).
+    documents: str
+    joined: str
     text_sql: str
     parts: list[_Part]
     relations: list[Any]
-    # ``tables`` as a joined table and its join condition, to join it outer.
-    documents: str = ""
-    joined: str = ""
+
+    @property
+    def tables(self) -> str:
+        return f"JOIN ({self.documents}) ON {self.joined}"
 
     def page_text(self, page: str) -> str:
         return self.text_sql.replace("<page>", page)
@@ -675,11 +679,6 @@ def shown_select() -> ShownSelect:
     stored_file = relations[0].related_model._meta
     _shown_selects[vendor] = ShownSelect(
         columns=", ".join(columns),
-        tables=(
-            f"JOIN {q(Document._meta.db_table)} d ON d.{q(Document._meta.pk.column)} = shown.id "
-            f"JOIN {q(stored_file.db_table)} s ON s.{q(stored_file.pk.column)} "
-            f"= d.{q(relations[0].column)}"
-        ),
         documents=(
             f"{q(Document._meta.db_table)} d JOIN {q(stored_file.db_table)} s "
             f"ON s.{q(stored_file.pk.column)} = d.{q(relations[0].column)}"
