@@ -874,6 +874,56 @@ def test_postgresql_runs_a_search_as_one_prepared_statement(world, corpus, shelf
     assert Document.objects.filter(category=shelf).exists()
 
 
+def test_postgresql_asks_for_the_walk_only_when_a_search_needs_it(world, corpus, shelf):
+    """The steps for more matches than the count's cap are in the statement only for a
+    search that needs them: without them, such a search is asked again with them, and the
+    next time at once. The results are the same either way."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL leaves steps out of its statement")
+    impl = library_search.backend()
+    _tokens, needed = library_search._query_tokens("党费")
+    where = library_search.condition(world.member_a, category=shelf)
+    impl._walking.clear()
+    select = library_search.shown_select()
+    names = {impl._statement(False, walk, select).name: walk for walk in (False, True)}
+
+    def read(wanted: int, cap: int):
+        seen = []
+
+        def count(execute, sql, params, many, context):
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count), connection.cursor() as cursor:
+            found = impl.read(cursor, needed, where, 0, wanted, cap, library_search.shown_select())
+        # Whether each statement run holds the walk, by the name it is prepared under.
+        return found, [walk for sql in seen for name, walk in names.items() if name in sql]
+
+    def shown(found) -> list:
+        return [found.ranking, found.ranked, found.rows]
+
+    # One title and three pages hold the word: fewer matches than the cap, one statement.
+    every, statements = read(3, 1001)
+    assert statements == [False]
+    assert [pk for pk, _tier in every.ranking] == [
+        corpus[name].pk for name in ("dues_rules", "dues_once", "points_and_dues")
+    ]
+    assert not impl._walking
+    # More than the cap, with places left after the title: asked again with the walk.
+    capped, statements = read(3, 2)
+    assert statements == [False, True]
+    assert shown(capped) == shown(every)
+    assert capped.count == 2
+    # The next time with it at once; another page, or the first place only (the title
+    # fills it), without it.
+    again, statements = read(3, 2)
+    assert statements == [True]
+    assert shown(again) == shown(capped)
+    first, statements = read(1, 2)
+    assert statements == [False]
+    assert first.ranking == every.ranking[:1]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_statement_is_prepared_once_and_survives_a_migration(world):
     if connection.vendor != "postgresql":

@@ -493,7 +493,7 @@ def search(
     if not ranking:
         return results
     loaded = _load_documents(found.rows)
-    terms = highlight_terms(query, tokens)
+    terms = tuple(highlight_terms(query, tokens))
     admits = _admits(user, **filters)
     for document_id, tier in ranking:
         if document_id not in loaded:  # deleted meanwhile
@@ -503,12 +503,11 @@ def search(
         if not admits(document):  # changed since it was indexed, not yet indexed again
             results.total -= 1
             continue
-        text = page_text or _head_text(document, terms)
         results.hits.append(
             SearchHit(
                 document=document,
                 pages=pages,
-                snippet=snippet(text, terms),
+                snippet=snippet(page_text, terms) if page_text else _head_snippet(document, terms),
                 score=tier,
                 title_hit=tier == TITLE,
             )
@@ -553,12 +552,15 @@ def _admits(
     return admits
 
 
-def _head_text(document: Document, terms: Sequence[str]) -> str:
-    """No page holds the words: the description or the title, whichever has them."""
+def _head_snippet(document: Document, terms: Sequence[str]) -> SafeString:
+    """No page holds the words: a snippet of the description or the title, whichever has
+    them."""
     for text in (document.description, document.title):
-        if _spans(text, terms):
-            return text
-    return document.description or document.title
+        text = " ".join(text.split())
+        spans = _snippet_spans(text, terms, SNIPPET_LENGTH)
+        if spans:
+            return _snippet_of(text, spans, SNIPPET_LENGTH)
+    return snippet(document.description or document.title, terms)
 
 
 # --- Loading the documents shown -------------------------------------------------------------
@@ -817,18 +819,18 @@ def _written(char: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _patterns(terms: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
+def _patterns(terms: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern, int]:
     """The terms as they may be written in a plain text (any case, full-width letters and
-    digits), and as they are in a folded one."""
+    digits), as they are in a folded one, and the length of the longest."""
     written = "|".join("".join(_written(c) for c in term) for term in terms)
     folded = "|".join(re.escape(term) for term in terms)
-    return re.compile(written, re.IGNORECASE), re.compile(folded)
+    return re.compile(written, re.IGNORECASE), re.compile(folded), max(map(len, terms))
 
 
 def _spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     if not terms or not text:
         return []
-    written, folded = _patterns(tuple(terms))
+    written, folded, _longest = _patterns(tuple(terms))
     if PLAIN.fullmatch(text):
         # Folding a whole page would cost more than the rest of a search.
         found = [m.span() for m in written.finditer(text)]
@@ -855,35 +857,42 @@ def _snippet_spans(text: str, terms: Sequence[str], length: int) -> list[tuple[i
     page is most of the time of a snippet)."""
     if not terms or not text or not PLAIN.fullmatch(text):
         return _spans(text, terms)
-    written, _folded = _patterns(tuple(terms))
+    written, _folded, longest = _patterns(tuple(terms))
     first = written.search(text)
     if first is None:
         return []
     # A match starting in the window (or the first, which places it) ends at most the
     # longest term's length after its start (a term's every character matches one).
-    end = max(max(0, first.start() - SNIPPET_BEFORE) + length, first.start())
-    stop = end + max(map(len, terms))
-    return _merged(m.span() for m in written.finditer(text, first.start(), stop))
+    begin = first.start()
+    stop = max(max(0, begin - SNIPPET_BEFORE) + length, begin) + longest
+    found = [m.span() for m in written.finditer(text, begin, stop)]
+    return _merged(found) if len(found) > 1 else found
 
 
 def snippet(text: str, terms: Sequence[str], length: int = SNIPPET_LENGTH) -> SafeString:
     """A piece of ``text`` around the first match, HTML-escaped, the words in <mark>."""
     text = " ".join((text or "").split())
-    spans = _snippet_spans(text, terms, length)
+    return _snippet_of(text, _snippet_spans(text, terms, length), length)
+
+
+def _snippet_of(text: str, spans: list[tuple[int, int]], length: int) -> SafeString:
+    # ``spans``: the matches in ``text``, in order, as far as the window reaches.
     start = max(0, spans[0][0] - SNIPPET_BEFORE) if spans else 0
     end = min(len(text), start + length)
     if end - start < length:
         start = max(0, end - length)
+    escape = html.escape
     out = ["…" if start > 0 else ""]
     position = start
     for s, e in spans:
-        if e <= start or s >= end:
+        if e <= start:
             continue
+        if s >= end:
+            break
         s, e = max(s, start), min(e, end)
-        out.append(html.escape(text[position:s]))
-        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        out.append(f"{escape(text[position:s])}<mark>{escape(text[s:e])}</mark>")
         position = e
-    out.append(html.escape(text[position:end]))
+    out.append(escape(text[position:end]))
     if end < len(text):
         out.append("…")
     return SafeString("".join(out))
