@@ -875,13 +875,17 @@ def snippet(text: str, terms: Sequence[str], length: int = SNIPPET_LENGTH) -> Sa
     return _snippet_of(text, _snippet_spans(text, terms, length), length)
 
 
+_TO_ESCAPE = re.compile(r"[&<>\"']")
+
+
 def _snippet_of(text: str, spans: list[tuple[int, int]], length: int) -> SafeString:
     # ``spans``: the matches in ``text``, in order, as far as the window reaches.
     start = max(0, spans[0][0] - SNIPPET_BEFORE) if spans else 0
     end = min(len(text), start + length)
     if end - start < length:
         start = max(0, end - length)
-    escape = html.escape
+    # Most windows hold nothing to escape: then the pieces are taken as they are.
+    escape = html.escape if _TO_ESCAPE.search(text, start, end) else str
     out = ["…" if start > 0 else ""]
     position = start
     for s, e in spans:
