@@ -829,9 +829,11 @@ def _statements_per_search(user, query: str, **filters) -> int:
 
 
 def _searches_prepare_once(world, shelf) -> list:
-    # The connection outlives a test: what earlier tests prepared on it goes first.
+    # The connection outlives a test: what earlier tests prepared on it goes first, and
+    # what earlier searches said of theirs (``_walking``).
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
+    library_search.backend()._walking.clear()
     first = library_search.search(world.member_a, "党费", category=shelf)
     prepared = _prepared_statements()
     assert len(prepared) == 1
