@@ -335,6 +335,10 @@ def test_snippets_mark_words_written_in_other_forms():
     assert (
         str(library_search.snippet("ÉLAN élan", ["élan"])) == "<mark>ÉLAN</mark> <mark>élan</mark>"
     )
+    # A dotless ı is no i, as the index folds them, whichever way the text is read (here
+    # plain, and with a no-break space).
+    for text in ("KIRMIZI elma", "KIRMIZI\u00a0elma"):
+        assert "<mark>" not in str(library_search.snippet(text, ["kırmızı"]))
 
 
 def _reference_snippet(text: str, terms: list[str], length: int) -> str:
@@ -876,18 +880,25 @@ def test_postgresql_runs_a_search_as_one_prepared_statement(world, corpus, shelf
     assert Document.objects.filter(category=shelf).exists()
 
 
-def test_postgresql_asks_for_the_walk_only_when_a_search_needs_it(world, corpus, shelf):
+@pytest.mark.parametrize("prepared", [True, False])
+@pytest.mark.parametrize("dated", [False, True])
+def test_postgresql_asks_for_the_walk_only_when_a_search_needs_it(
+    world, corpus, shelf, settings, prepared, dated
+):
     """The steps for more matches than the count's cap are in the statement only for a
     search that needs them: without them, such a search is asked again with them, and the
-    next time at once. The results are the same either way."""
+    next time at once. The results are the same either way, prepared or not, with a date
+    range or not."""
     if connection.vendor != "postgresql":
         pytest.skip("only PostgreSQL leaves steps out of its statement")
+    settings.CUNJU_DATABASE_PREPARE = prepared
     impl = library_search.backend()
     _tokens, needed = library_search._query_tokens("党费")
-    where = library_search.condition(world.member_a, category=shelf)
+    since = {"date_from": dt.date(2025, 1, 1)} if dated else {}
+    where = library_search.condition(world.member_a, category=shelf, **since)
     impl._walking.clear()
     select = library_search.shown_select()
-    names = {impl._statement(False, walk, select).name: walk for walk in (False, True)}
+    walking = impl._statement(dated, True, select)
 
     def read(wanted: int, cap: int):
         seen = []
@@ -897,9 +908,10 @@ def test_postgresql_asks_for_the_walk_only_when_a_search_needs_it(world, corpus,
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count), connection.cursor() as cursor:
-            found = impl.read(cursor, needed, where, 0, wanted, cap, library_search.shown_select())
-        # Whether each statement run holds the walk, by the name it is prepared under.
-        return found, [walk for sql in seen for name, walk in names.items() if name in sql]
+            found = impl.read(cursor, needed, where, 0, wanted, cap, select)
+        # Whether each statement run holds the walk: by the name it is prepared under, or
+        # by its text when run unprepared.
+        return found, [walking.name in sql or "w AS MATERIALIZED" in sql for sql in seen]
 
     def shown(found) -> list:
         return [found.ranking, found.ranked, found.rows]

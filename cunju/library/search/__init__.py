@@ -815,6 +815,10 @@ def _written(char: str) -> str:
     # An ASCII letter or digit may be written full width (ｅ, Ｅ); the case is left to IGNORECASE.
     if char.isascii() and char.isalnum():
         return f"[{char}{chr(ord(char) + 0xFEE0)}]"
+    if char.lower() != char.upper():
+        # Another cased letter matches itself only: IGNORECASE would let ı match i and I,
+        # which the index (and the folded way) holds apart.
+        return f"(?-i:{re.escape(char)})"
     return re.escape(char)
 
 

@@ -368,7 +368,7 @@ def read(
 ) -> Found:
     """The documents from ``offset`` to ``wanted`` of those holding every token and meeting
     ``where``, best first, with what a result shows, and the count: one round trip (see
-    ``_STATEMENT``)."""
+    ``_STATEMENT``), two when the walk turns out to be needed (``_walking``)."""
     values = [
         query_where(tokens, where),
         query_closed(tokens, where),
