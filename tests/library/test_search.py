@@ -897,6 +897,11 @@ def test_postgresql_asks_for_the_walk_only_when_a_search_needs_it(
     since = {"date_from": dt.date(2025, 1, 1)} if dated else {}
     where = library_search.condition(world.member_a, category=shelf, **since)
     impl._walking.clear()
+    # The connection outlives a test: statements an earlier test prepared on it (and left
+    # stale, by changing a column) would be prepared again here, a statement more each.
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    impl._prepared.pop(connection.connection, None)
     select = library_search.shown_select()
     walking = impl._statement(dated, True, select)
 
@@ -936,6 +941,18 @@ def test_postgresql_asks_for_the_walk_only_when_a_search_needs_it(
     first, statements = read(1, 2)
     assert statements == [False]
     assert first.ranking == every.ranking[:1]
+    # Two more titles hold the word: they fill the three places, the walk is not needed any
+    # more, and after one more search with it, it is left out again.
+    for day in (1, 2):
+        make_document(
+            world, "党费标准", ["标准。"], category=shelf, published=dt.date(2026, 7, day)
+        )
+    titled, statements = read(3, 2)
+    assert statements == [True]
+    assert [tier for _pk, tier in titled.ranking] == [library_search.TITLE] * 3
+    again, statements = read(3, 2)
+    assert statements == [False]
+    assert shown(again) == shown(titled)
 
 
 @pytest.mark.django_db(transaction=True)
