@@ -880,6 +880,48 @@ def test_postgresql_runs_a_search_as_one_prepared_statement(world, corpus, shelf
     assert Document.objects.filter(category=shelf).exists()
 
 
+def test_postgresql_statement_without_the_walk_reads_what_the_full_one_does(world, corpus):
+    """Wherever the search does not need the walk, the statement without it returns the very
+    rows of the one with it; where it does, it says so (as the full one does) and shows
+    nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL leaves steps out of its statement")
+    impl = library_search.backend()
+    select = library_search.shown_select()
+    compared = flagged = 0
+    for query, user, filters in (
+        ("党费", world.member_a, {}),
+        ("积分", world.member_a, {"date_from": dt.date(2026, 1, 1)}),
+        ("党费", world.admin, {}),  # no scope
+        ("宇宙飞船", world.member_a, {}),  # nothing
+    ):
+        _tokens, needed = library_search._query_tokens(query)
+        where = library_search.condition(user, **filters)
+        keyed = where.keys is not None
+        values = [
+            impl.query_where(needed, where),
+            impl.query_closed(needed, where),
+            impl.query_all(needed),
+            impl.query_any(needed),
+        ]
+        tree = where.unless.tree if where.unless else None
+        for offset, wanted, cap in itertools.product((0, 1, 2), (1, 2, 3, 6, 50), (1, 2, 3, 1001)):
+            if offset >= wanted:
+                continue
+            asked = [*values, cap, wanted, offset, tree, *(where.keys or ())]
+            with connection.cursor() as cursor:
+                lean = impl._run(cursor, impl._statement(keyed, False, select), asked)
+                full = impl._run(cursor, impl._statement(keyed, True, select), asked)
+            assert lean[0][2] == full[0][2], (query, offset, wanted, cap)
+            if lean[0][2]:
+                flagged += 1
+                assert [row[3] for row in lean] == [None]
+            else:
+                compared += 1
+                assert lean == full, (query, offset, wanted, cap)
+    assert compared > 40 and flagged > 10
+
+
 @pytest.mark.parametrize("prepared", [True, False])
 @pytest.mark.parametrize("dated", [False, True])
 def test_postgresql_asks_for_the_walk_only_when_a_search_needs_it(
