@@ -384,7 +384,7 @@ def side_by_side(search_once, scan_once, runs: int, scan_runs: int, warm_up_ms: 
 
     A scan reads every page: it empties the processor's caches and SQLite's, and leaves the
     machine slow to answer for a while. Searched right after it, 积分 took 2.7 ms on
-    PostgreSQL, then 1.9, 1.7, 1.5, … and 1.0 from about the fifteenth search on (30 ms
+    PostgreSQL, then 1.9, 1.7, 1.5, … and 1.0 from about the fifteenth search on (20 ms
     later); after a pause of the same length without a scan, 2.8 then 1.4, 1.2, 1.1; on
     SQLite, 农村社区党建工作 2.1 then 1.5, 1.3, … 0.94. A server answering searches all day
     is not in that state, and the scan does not depend on it (it takes 160 ms or more): so
