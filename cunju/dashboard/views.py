@@ -10,7 +10,7 @@ from cunju.places.models import Place
 
 def home(request):
     user = request.user
-    orgs = Organization.objects.for_user(user)
+    orgs = Organization.objects.for_user(user).current()
     places = Place.objects.for_user(user)
     context = {
         "scope": user.scope,

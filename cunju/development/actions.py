@@ -302,6 +302,7 @@ def register_applicant(
     """Record a written application to join the Party (入党申请书) received by a branch."""
     require(actor, CHANGE)
     ensure_in_scope(actor, branch)
+    branch.check_current("branch")
     if branch.kind == Organization.Kind.GROUP:
         refuse("branch", _("Applications are received by a branch, not a Party group."))
     check_not_future("applied_on", applied_on)

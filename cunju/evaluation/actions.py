@@ -112,6 +112,7 @@ def open_round(
     """Open the branch's round for ``year``; its members that day become the participants."""
     require(actor, PERMISSION)
     ensure_in_scope(actor, branch)
+    branch.check_current("branch")
     if branch.kind != Organization.Kind.BRANCH:
         raise ValidationError({"branch": _("Democratic evaluation is held by a Party branch.")})
     if opened_on > dt.date.today():

@@ -361,6 +361,7 @@ def register_member(
     """Enter an existing Party member in the register of an organization in scope."""
     require(actor, "members.add_member")
     ensure_in_scope(actor, organization)
+    organization.check_current("organization")
     if status not in ACTIVE_STATUSES and status != MemberStatus.SUSPENDED:
         raise ValidationError({"status": _("Only current members can be entered.")})
     id_number = normalize(ID_NUMBER, id_number) if id_number else ""
@@ -489,6 +490,7 @@ def move_member(
     describe(member)
     if organization.pk == member.organization_id:
         raise ValidationError({"organization": _("The member is already in this organization.")})
+    organization.check_current("organization")
     _check_not_future("on", on)
     if on < member.admitted_on:
         raise ValidationError({"on": _("The date is before the member was admitted.")})

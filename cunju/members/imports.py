@@ -228,7 +228,10 @@ def enter_members(actor: Any, entries: list[dict[str, Any]]) -> list[int]:
         return []
     org_ids = {entry["organization"].pk for entry in entries}
     in_scope = set(
-        Organization.objects.for_user(actor).filter(pk__in=org_ids).values_list("pk", flat=True)
+        Organization.objects.for_user(actor)
+        .current()
+        .filter(pk__in=org_ids)
+        .values_list("pk", flat=True)
     )
     cipher = cipher_from_settings()
     today = dt.date.today()

@@ -415,6 +415,7 @@ def issue_transfer(
             }
         )
     if to_organization is not None:
+        to_organization.check_current("to_organization")
         if to_organization.pk == member.organization_id:
             raise ValidationError(
                 {"to_organization": _("The member is already in this organization.")}

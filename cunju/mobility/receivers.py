@@ -37,14 +37,14 @@ Receiver = Choice
 
 def receivers(exclude: int | None = None) -> QuerySet:
     """Every organization a letter may go to (branches, general branches, committees)."""
-    organizations = Organization.objects.filter(kind__in=MEMBER_KINDS)
+    organizations = Organization.objects.current().filter(kind__in=MEMBER_KINDS)
     if exclude is not None:
         organizations = organizations.exclude(pk=exclude)
     return organizations
 
 
 def whole_tree() -> QuerySet:
-    return Organization.objects.all()
+    return Organization.objects.current()
 
 
 @dataclass(frozen=True)

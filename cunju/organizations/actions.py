@@ -48,6 +48,7 @@ def create_organization(
             raise ValidationError({"parent": _("Choose the higher organization.")})
     else:
         ensure_in_scope(actor, parent)
+        parent.check_current("parent")
     ensure_in_scope(actor, place)
     allowed = Organization.ALLOWED_CHILDREN.get(parent.kind if parent else None, set())
     if kind not in allowed:
@@ -61,7 +62,7 @@ def create_organization(
             }
         )
     name = (name or "").strip()
-    if Organization.objects.filter(parent=parent, name=name).exists():
+    if Organization.objects.current().filter(parent=parent, name=name).exists():
         raise ValidationError({"name": _("An organization with this name already exists there.")})
     if parent is not None and founded_on is not None:
         # Founded back then under the parent's path of today: it must have had it since.
@@ -102,6 +103,7 @@ def update_organization(
     require(actor, "organizations.change_organization")
     ensure_in_scope(actor, org)
     describe(org)  # a refused change is still audited against the organization
+    org.check_current("name")
     fields = ["name", "short_name", "category", "founded_on"]
     before = snapshot(org, fields)
     for name, value in changes.items():
@@ -232,11 +234,13 @@ def move_organization(
     require(actor, "organizations.change_organization")
     ensure_in_scope(actor, org)
     describe(org)
+    org.check_current("parent")
     if parent is None:
         if not actor.sees_everything:
             raise ValidationError({"parent": _("Choose the higher organization.")})
     else:
         ensure_in_scope(actor, parent)
+        parent.check_current("parent")
     if parent is not None and parent.is_within(org):
         raise ValidationError(
             {"parent": _("An organization cannot move under itself or its own sub-organizations.")}
@@ -254,8 +258,13 @@ def move_organization(
                 }
             }
         )
-    if Organization.objects.filter(parent=parent, name=org.name).exists():
-        raise ValidationError({"parent": _("An organization with this name already exists there.")})
+    if Organization.objects.current().filter(parent=parent, name=org.name).exists():
+        raise ValidationError(
+            {
+                "parent": _("%(name)s: an organization with this name already exists there.")
+                % {"name": org.name}
+            }
+        )
     check_change_date(org, on)
     if parent is not None:
         _check_new_parent(parent, on)
@@ -301,8 +310,9 @@ def move_organization(
     )
     # Apps holding copies of the paths (library documents) follow in the same transaction.
     subtree_moved.send(Organization, old_path=old_path, new_path=new_path)
-    # Every organization in the subtree has a new path from ``on``.
-    moved = list(Organization.objects.subtree(org))
+    # Every organization in the subtree has a new path from ``on`` (those dissolved keep
+    # their history as it ended).
+    moved = list(Organization.objects.subtree(org).current())
     versions = OrganizationVersion.objects.filter(organization__in=moved, valid_to__isnull=True)
     versions.filter(valid_from=on).delete()
     versions.update(valid_to=on)
@@ -318,6 +328,139 @@ def move_organization(
             "parent": [str(old_parent or ""), str(parent or "")],
             "on": on.isoformat(),
             "members": Member.objects.filter(subtree_q(new_path, "org_path")).count(),
+        },
+        reason,
+    )
+    return org
+
+
+# --- Dissolving and merging (撤销、合并) ---------------------------------------------------
+
+# Register statuses of members who still belong to an organization: they go where it is
+# merged, and an organization cannot be dissolved while it has any.
+STAYING_STATUSES = ("probationary", "full", "suspended")
+
+
+def _blockers(org: Organization) -> list[str]:
+    """What keeps ``org`` from being dissolved even in a merge: work in progress that names it
+    and has no action to move it (each to be finished or moved first)."""
+    from cunju.development.models import OPEN_STAGES, Applicant
+    from cunju.evaluation.models import EvaluationRound
+    from cunju.mobility.models import MobileRecord, Transfer
+
+    found = []
+    applicants = Applicant.objects.filter(branch=org, stage__in=OPEN_STAGES).count()
+    if applicants:
+        found.append(_("%(n)d people in development (发展党员) belong to it.") % {"n": applicants})
+    transfers = Transfer.objects.pending().filter(Q(from_organization=org) | Q(to_organization=org))
+    if transfers.exists():
+        found.append(
+            _("%(n)d transfer letters from or to it are waiting.") % {"n": transfers.count()}
+        )
+    inflow = MobileRecord.objects.inflow().open().filter(organization=org).count()
+    if inflow:
+        found.append(
+            _("%(n)d mobile members from elsewhere take part in its life.") % {"n": inflow}
+        )
+    rounds = EvaluationRound.objects.filter(branch=org, closed_on__isnull=True).count()
+    if rounds:
+        found.append(_("Its democratic evaluation round is still open."))
+    return found
+
+
+@action(
+    "organizations.dissolve_organization", gettext_lazy("Dissolve or merge a Party organization")
+)
+def dissolve_organization(
+    actor: Any,
+    org: Organization,
+    *,
+    on: dt.date,
+    into: Organization | None = None,
+    reason: str = "",
+) -> Organization:
+    """Dissolve ``org`` from the date ``on`` (撤销) or, with ``into``, merge it into another
+    organization (合并): its members and the organizations under it move there on that date,
+    then it is dissolved.
+
+    A dissolved organization keeps its row and its history: its last version ends on ``on``,
+    so the tree and the numbers as of an earlier date still show it, and later ones do not.
+    Its committee's term ends on ``on``. It can no longer be chosen, moved to, or changed.
+    """
+    from cunju.accounts.models import User
+    from cunju.members.actions import move_member
+    from cunju.members.models import Member
+
+    require(actor, "organizations.change_organization")
+    ensure_in_scope(actor, org)
+    describe(org)
+    org.check_current("into")
+    if org.parent_id is None:
+        raise ValidationError({"into": _("The top organization of a tree cannot be dissolved.")})
+    if into is not None:
+        ensure_in_scope(actor, into)
+        into.check_current("into")
+        if into.is_within(org):
+            raise ValidationError(
+                {"into": _("An organization cannot be merged into itself or what is under it.")}
+            )
+    check_change_date(org, on)
+    if into is not None:
+        _check_new_parent(into, on)
+    blockers = _blockers(org)
+    if blockers:
+        raise ValidationError(
+            {"into": [_("%(org)s cannot be dissolved yet:") % {"org": org.name}, *blockers]}
+        )
+    users = list(
+        User.objects.filter(scope=org, is_active=True)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+    if users:
+        raise ValidationError(
+            {
+                "into": _("Give these accounts another scope first: %(users)s.")
+                % {"users": "、".join(users)}
+            }
+        )
+    members = list(
+        Member.objects.filter(organization=org, status__in=STAYING_STATUSES).order_by("pk")
+    )
+    children = list(Organization.objects.current().filter(parent=org).order_by("path"))
+    if into is None and (members or children):
+        raise ValidationError(
+            {
+                "into": _(
+                    "%(org)s still has %(members)d members and %(children)d organizations "
+                    "under it: choose the organization to merge it into, or move them first."
+                )
+                % {"org": org.name, "members": len(members), "children": len(children)}
+            }
+        )
+    why = reason
+    if into is not None and not reason:
+        why = _("Merged into %(org)s") % {"org": into.name}
+    for child in children:
+        move_organization(actor, child, parent=into, on=on, reason=why)
+    for member in members:
+        move_member(actor, member, organization=into, on=on, reason=why)
+    term = org.terms.filter(ended_on__isnull=True).first()
+    if term is not None:
+        _close_term(term, on)
+    current = org.versions.filter(valid_to__isnull=True)
+    # A version opened that very day covers no day once closed.
+    current.filter(valid_from=on).delete()
+    current.update(valid_to=on)
+    org.dissolved_on, org.merged_into = on, into
+    org.save(update_fields=["dissolved_on", "merged_into", "updated_at"])
+    describe(
+        org,
+        {
+            "dissolved_on": on.isoformat(),
+            "merged_into": str(into or ""),
+            "members": len(members),
+            "organizations": [c.name for c in children],
         },
         reason,
     )
@@ -449,6 +592,7 @@ def elect_committee(
     require(actor, "organizations.change_organization")
     ensure_in_scope(actor, organization)
     describe(organization)
+    organization.check_current("elected_on")
     if organization.kind not in ELECTING_KINDS:
         raise ValidationError(
             {"organization": _("A Party group has a leader, not an elected committee.")}

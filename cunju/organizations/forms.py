@@ -53,6 +53,23 @@ class MoveForm(forms.Form):
         self.fields["parent"].required = not user.sees_everything
 
 
+class DissolveForm(forms.Form):
+    into = OrganizationField(
+        label=_("Merge into"),
+        required=False,
+        help_text=_(
+            "Its members and the organizations under it move there on the date. Leave empty "
+            "to dissolve an organization that has none left."
+        ),
+    )
+    on = forms.DateField(label=_("From"), widget=date_input())
+    reason = forms.CharField(max_length=200, label=_("Reason"), required=False)
+
+    def __init__(self, *args, user, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].source = Offer(user, kinds=PARENT_KINDS, exclude_under=org.pk)
+
+
 def committee_candidates(user, org):
     """Full members under ``org`` the user may see: who can be elected to its committee."""
     return MemberOffer(user, status="full", under=org.pk)

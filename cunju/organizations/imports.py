@@ -93,8 +93,10 @@ class OrganizationNames:
     def __init__(self, actor: Any, *, kinds: set[str] | None = None) -> None:
         self.nodes: dict[Any, OrgNode] = {}
         self.by_label: dict[str, list[OrgNode]] = {}
-        visible = Organization.objects.for_user(actor).only(
-            "pk", "path", "parent_id", "name", "short_name", "kind", "place_id"
+        visible = (
+            Organization.objects.for_user(actor)
+            .current()
+            .only("pk", "path", "parent_id", "name", "short_name", "kind", "place_id")
         )
         organizations = list(visible)
         for org in organizations:
@@ -292,9 +294,9 @@ class OrganizationImport(ImportSpec):
         if (
             parent is not None
             and parent.organization is not None
-            and Organization.objects.filter(
-                parent=parent.organization, name=values["name"]
-            ).exists()
+            and Organization.objects.current()
+            .filter(parent=parent.organization, name=values["name"])
+            .exists()
         ):
             problems.append(
                 RowProblem(

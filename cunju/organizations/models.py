@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,9 @@ from cunju.core.tree import STEP_WIDTH, TreeNode, TreeQuerySet, decode_step, enc
 
 
 class OrganizationQuerySet(TreeQuerySet, ScopedQuerySet):
-    pass
+    def current(self) -> OrganizationQuerySet:
+        """Those not dissolved: what may be chosen, listed today and worked in."""
+        return self.filter(dissolved_on__isnull=True)
 
 
 class Organization(NamePinyinMixin, TreeNode):
@@ -55,6 +58,17 @@ class Organization(NamePinyinMixin, TreeNode):
         verbose_name=_("place"),
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    # Dissolved (撤销), or merged into another (合并): kept, with its history, for the dates it
+    # existed; its last version ends on this date (``actions.dissolve_organization``).
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -66,8 +80,11 @@ class Organization(NamePinyinMixin, TreeNode):
         verbose_name = _("Party organization")
         verbose_name_plural = _("Party organizations")
         constraints = [
+            # A dissolved organization's name may be given again under the same parent.
             models.UniqueConstraint(
-                fields=["parent", "name"], name="organization_unique_name_per_parent"
+                fields=["parent", "name"],
+                condition=models.Q(dissolved_on__isnull=True),
+                name="organization_unique_name_per_parent",
             ),
         ]
 
@@ -94,6 +111,20 @@ class Organization(NamePinyinMixin, TreeNode):
         from django.urls import reverse
 
         return reverse("organizations:detail", args=[self.pk])
+
+    @property
+    def is_dissolved(self) -> bool:
+        return self.dissolved_on is not None
+
+    def check_current(self, field: str) -> None:
+        """Refuse, on ``field``, a change that needs the organization to exist today."""
+        if self.dissolved_on is not None:
+            raise ValidationError(
+                {
+                    field: _("%(org)s was dissolved on %(date)s.")
+                    % {"org": self.name, "date": self.dissolved_on.isoformat()}
+                }
+            )
 
 
 class OrganizationTally(models.Model):

@@ -230,7 +230,7 @@ class Offer(OrganizationSource):
     no_match = _("No organization within your scope matches “%(text)s”.")
 
     def tree(self) -> QuerySet:
-        return Organization.objects.for_user(self.user)
+        return Organization.objects.for_user(self.user).current()
 
     def organizations(self) -> QuerySet:
         organizations = self.tree()

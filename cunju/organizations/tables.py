@@ -21,11 +21,18 @@ class OrganizationTable(tables.Table):
 
     def render_name(self, record, value):
         # Indent by depth so the list reads as the tree it is.
-        return format_html(
+        link = format_html(
             '<a href="{}" style="padding-left:{}em">{}</a>',
             record.get_absolute_url(),
             record.depth,
             value,
+        )
+        if record.dissolved_on is None:
+            return link
+        return format_html(
+            '{} <span class="muted">{}</span>',
+            link,
+            _("dissolved on %(date)s") % {"date": record.dissolved_on.isoformat()},
         )
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.organization_edit, name="edit"),
     path("<int:pk>/move/", views.organization_move, name="move"),
+    path("<int:pk>/dissolve/", views.organization_dissolve, name="dissolve"),
     path("<int:pk>/elect/", views.committee_elect, name="elect"),
     path("terms/<int:pk>/", views.TermDetailView.as_view(), name="term"),
     path("terms/<int:pk>/add-member/", views.seat_add, name="seat-add"),

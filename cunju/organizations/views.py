@@ -27,6 +27,7 @@ from .counts import subtree_counts
 from .filtersets import ElectionFilterSet, OrganizationFilterSet
 from .forms import (
     AsOfForm,
+    DissolveForm,
     ElectForm,
     EndTermForm,
     MoveForm,
@@ -71,16 +72,22 @@ class OrganizationDetailView(ScopedDetailView):
         user = self.request.user
         visible = Organization.objects.for_user(user)
         context["ancestors"] = visible.filter(pk__in=self.object.ancestors())
-        children = list(visible.filter(parent=self.object).annotate(n=Count("children")))
+        children = list(visible.current().filter(parent=self.object).annotate(n=Count("children")))
         counts = subtree_counts([self.object, *children])
         context["counts"] = counts[self.object.pk]
         context["children"] = [(child, counts[child.pk]) for child in children]
-        subtree = visible.subtree(self.object)
+        subtree = visible.current().subtree(self.object)
         context["subtree_counts"] = dict(
             subtree.values_list("kind").annotate(n=Count("id")).order_by()
         )
         context["kinds"] = Organization.Kind
-        context["findings"] = check_organization(self.object, context["counts"])
+        dissolved = self.object.is_dissolved
+        # A dissolved organization breaks no rule on its size.
+        context["findings"] = (
+            [] if dissolved else check_organization(self.object, context["counts"])
+        )
+        if self.object.merged_into_id is not None:
+            context["merged_into"] = visible.filter(pk=self.object.merged_into_id).first()
         term = self.object.terms.filter(ended_on__isnull=True).first()
         context["term"] = term
         if term is not None:
@@ -88,7 +95,7 @@ class OrganizationDetailView(ScopedDetailView):
                 term.seats.filter(ended_on__isnull=True), key=lambda s: (s.rank, s.started_on)
             )
             context["term_state"] = election_state(term)
-        context["can_elect"] = self.object.kind in actions.ELECTING_KINDS
+        context["can_elect"] = self.object.kind in actions.ELECTING_KINDS and not dissolved
         return context
 
 
@@ -167,7 +174,7 @@ def _visible_versions(user, on: dt.date):
 def _tree_level(user, *, on: dt.date | None, parent: Organization | None) -> tuple[list, Any]:
     """The nodes under ``parent`` (else the user's top nodes) and the visible rows' queryset."""
     if on is None:
-        visible = Organization.objects.for_user(user)
+        visible = Organization.objects.for_user(user).current()
         if parent is not None:
             return list(visible.filter(parent=parent)), visible
         if user.sees_everything:
@@ -257,6 +264,7 @@ def organization_checks(request):
     """Every branch in scope that breaks a rule on its size."""
     branches = (
         Organization.objects.for_user(request.user)
+        .current()
         .filter(kind=Organization.Kind.BRANCH)
         .select_related("place")
     )
@@ -422,4 +430,34 @@ def organization_move(request, pk):
             return redirect(org)
     return _form_page(
         request, form, _("Move %(name)s") % {"name": org.name}, org.get_absolute_url()
+    )
+
+
+@permission_required("organizations.change_organization", raise_exception=True)
+def organization_dissolve(request, pk):
+    """撤销 or 合并: dissolve the organization, or merge it into another."""
+    org = get_for_user(Organization, request.user, pk=pk)
+    if org.is_dissolved:
+        return redirect(org)
+    form = DissolveForm(
+        request.POST or None, user=request.user, org=org, initial={"on": dt.date.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.dissolve_organization(request.user, org, **form.cleaned_data)
+        except Exception as exc:
+            if not apply_errors(form, exc):
+                raise
+        else:
+            messages.success(
+                request,
+                _("%(name)s is dissolved from %(date)s.")
+                % {"name": org.name, "date": org.dissolved_on.isoformat()},
+            )
+            return redirect(org)
+    return _form_page(
+        request,
+        form,
+        _("Dissolve or merge %(name)s") % {"name": org.name},
+        org.get_absolute_url(),
     )
