@@ -177,6 +177,7 @@ def register_inflow(
     """流入登记: a member of another organization lives here and joins our organizational life."""
     require(actor, "mobility.change_mobility")
     ensure_in_scope(actor, organization)
+    organization.check_current("organization")
     if not (name or "").strip():
         raise ValidationError({"name": _("Give the member's name.")})
     if not (home_organization or "").strip():

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Max, Q, Value
+from django.db.models import F, Max, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -341,31 +341,25 @@ def move_organization(
 STAYING_STATUSES = ("probationary", "full", "suspended")
 
 
-def _blockers(org: Organization) -> list[str]:
-    """What keeps ``org`` from being dissolved even in a merge: work in progress that names it
-    and has no action to move it (each to be finished or moved first)."""
+def _work_in_progress(org: Organization) -> tuple[QuerySet, QuerySet, list[str]]:
+    """Work in progress that names ``org``: the people in development at it and the mobile
+    members from elsewhere taking part in its life, which go with it where it is merged; and
+    what keeps it from being dissolved even in a merge (to be finished first)."""
     from cunju.development.models import OPEN_STAGES, Applicant
     from cunju.evaluation.models import EvaluationRound
     from cunju.mobility.models import MobileRecord, Transfer
 
-    found = []
-    applicants = Applicant.objects.filter(branch=org, stage__in=OPEN_STAGES).count()
-    if applicants:
-        found.append(_("%(n)d people in development (发展党员) belong to it.") % {"n": applicants})
+    applicants = Applicant.objects.filter(branch=org, stage__in=OPEN_STAGES)
+    inflow = MobileRecord.objects.inflow().open().filter(organization=org)
+    blockers = []
     transfers = Transfer.objects.pending().filter(Q(from_organization=org) | Q(to_organization=org))
     if transfers.exists():
-        found.append(
+        blockers.append(
             _("%(n)d transfer letters from or to it are waiting.") % {"n": transfers.count()}
         )
-    inflow = MobileRecord.objects.inflow().open().filter(organization=org).count()
-    if inflow:
-        found.append(
-            _("%(n)d mobile members from elsewhere take part in its life.") % {"n": inflow}
-        )
-    rounds = EvaluationRound.objects.filter(branch=org, closed_on__isnull=True).count()
-    if rounds:
-        found.append(_("Its democratic evaluation round is still open."))
-    return found
+    if EvaluationRound.objects.filter(branch=org, closed_on__isnull=True).exists():
+        blockers.append(_("Its democratic evaluation round is still open."))
+    return applicants, inflow, blockers
 
 
 @action(
@@ -400,6 +394,10 @@ def dissolve_organization(
     if into is not None:
         ensure_in_scope(actor, into)
         into.check_current("into")
+        if into.kind == Organization.Kind.GROUP:
+            raise ValidationError(
+                {"into": _("Organizations merge into a branch, general branch or committee.")}
+            )
         if into.is_within(org):
             raise ValidationError(
                 {"into": _("An organization cannot be merged into itself or what is under it.")}
@@ -407,7 +405,7 @@ def dissolve_organization(
     check_change_date(org, on)
     if into is not None:
         _check_new_parent(into, on)
-    blockers = _blockers(org)
+    applicants, inflow, blockers = _work_in_progress(org)
     if blockers:
         raise ValidationError(
             {"into": [_("%(org)s cannot be dissolved yet:") % {"org": org.name}, *blockers]}
@@ -428,14 +426,21 @@ def dissolve_organization(
         Member.objects.filter(organization=org, status__in=STAYING_STATUSES).order_by("pk")
     )
     children = list(Organization.objects.current().filter(parent=org).order_by("path"))
-    if into is None and (members or children):
+    others = applicants.count() + inflow.count()
+    if into is None and (members or children or others):
         raise ValidationError(
             {
                 "into": _(
-                    "%(org)s still has %(members)d members and %(children)d organizations "
-                    "under it: choose the organization to merge it into, or move them first."
+                    "%(org)s still has %(members)d members, %(children)d organizations under "
+                    "it and %(others)d people in development or from elsewhere: choose the "
+                    "organization to merge it into, or move them first."
                 )
-                % {"org": org.name, "members": len(members), "children": len(children)}
+                % {
+                    "org": org.name,
+                    "members": len(members),
+                    "children": len(children),
+                    "others": others,
+                }
             }
         )
     why = reason
@@ -445,6 +450,9 @@ def dissolve_organization(
         move_organization(actor, child, parent=into, on=on, reason=why)
     for member in members:
         move_member(actor, member, organization=into, on=on, reason=why)
+    # Their development goes on in the organization merged into, as their life there does.
+    carried = {"applicants": applicants.update(branch=into) if into else 0}
+    carried["inflow"] = inflow.update(organization=into) if into else 0
     term = org.terms.filter(ended_on__isnull=True).first()
     if term is not None:
         _close_term(term, on)
@@ -461,6 +469,7 @@ def dissolve_organization(
             "merged_into": str(into or ""),
             "members": len(members),
             "organizations": [c.name for c in children],
+            **carried,
         },
         reason,
     )

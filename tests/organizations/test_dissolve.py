@@ -16,6 +16,7 @@ from cunju.core.system import SYSTEM
 from cunju.development.actions import register_applicant
 from cunju.members.actions import change_status, move_member
 from cunju.members.models import Education, MemberEvent, MemberStatus, Occupation
+from cunju.mobility.actions import register_inflow
 from cunju.organizations.actions import (
     dissolve_organization,
     elect_committee,
@@ -82,7 +83,7 @@ def test_an_organization_with_members_or_organizations_under_it_is_merged_not_di
     branch(org, "南湾村第一党小组", kind=Organization.Kind.GROUP)
     with pytest.raises(ValidationError) as error:
         dissolve_organization(SYSTEM, org, on=ON)
-    assert "still has 1 members and 1 organizations under it" in str(error.value)
+    assert "still has 1 members, 1 organizations under it and 0 people" in str(error.value)
     org.refresh_from_db()
     assert org.dissolved_on is None
     assert not org.versions.filter(valid_to__isnull=False).exists()
@@ -132,6 +133,15 @@ def test_a_dissolved_organization_can_no_longer_be_chosen_or_changed(world):
     attempts = [
         lambda: member(org),
         lambda: move_member(SYSTEM, someone, organization=org, on=TODAY),
+        lambda: register_inflow(
+            SYSTEM,
+            organization=org,
+            name="李来苏",
+            home_organization="中共合肥市某村党支部",
+            place="南湾村5组",
+            region_code="340104",
+            away_since=TODAY,
+        ),
         lambda: branch(org, "第一党小组", kind=Organization.Kind.GROUP),
         lambda: move_organization(SYSTEM, world.branch_a2, parent=org, on=TODAY),
         lambda: move_organization(SYSTEM, org, parent=world.committee_b, on=TODAY),
@@ -155,9 +165,9 @@ def test_the_name_of_a_dissolved_organization_may_be_given_again(world):
         branch(world.committee_a, "南湾村党支部")
 
 
-def test_work_in_progress_and_accounts_hold_a_dissolution_back(world):
+def test_people_in_development_go_where_it_is_merged(world):
     org = branch(world.committee_a, "南湾村党支部")
-    register_applicant(
+    applicant = register_applicant(
         SYSTEM,
         branch=org,
         name="林小满",
@@ -167,9 +177,31 @@ def test_work_in_progress_and_accounts_hold_a_dissolution_back(world):
         education=Education.BACHELOR,
         occupation=Occupation.FARMER,
     )
+    guest = register_inflow(
+        SYSTEM,
+        organization=org,
+        name="李来苏",
+        home_organization="中共合肥市某村党支部",
+        place="南湾村5组",
+        region_code="340104",
+        away_since=TODAY - dt.timedelta(days=200),
+    )
     with pytest.raises(ValidationError) as error:
-        dissolve_organization(SYSTEM, org, on=TODAY, into=world.branch_a2)
-    assert "1 people in development" in str(error.value)
+        dissolve_organization(SYSTEM, org, on=TODAY)
+    assert "0 members, 0 organizations under it and 2 people in development" in str(error.value)
+    dissolve_organization(SYSTEM, org, on=TODAY, into=world.branch_a2)
+    applicant.refresh_from_db()
+    guest.refresh_from_db()
+    assert applicant.branch == guest.organization == world.branch_a2
+    event = AuditEvent.objects.filter(action="organizations.dissolve_organization").latest("id")
+    assert (event.changes["applicants"], event.changes["inflow"]) == (1, 1)
+
+
+def test_an_open_evaluation_round_and_accounts_hold_a_dissolution_back(world):
+    # 新桥村党支部 (branch_a1) has its round of this year open in the world.
+    with pytest.raises(ValidationError) as error:
+        dissolve_organization(SYSTEM, world.branch_a1, on=TODAY, into=world.branch_a2)
+    assert "Its democratic evaluation round is still open." in str(error.value)
     other = branch(world.committee_a, "北湾村党支部")
     create_user(
         SYSTEM,
@@ -197,6 +229,9 @@ def test_dates_scope_and_the_top_of_the_tree(world):
         dissolve_organization(SYSTEM, world.branch_a2, on=dt.date(2019, 1, 1), into=org)
     with pytest.raises(ValidationError, match="into itself"):
         dissolve_organization(SYSTEM, world.committee_a, on=TODAY, into=org)
+    group = branch(world.branch_a2, "第一党小组", kind=Organization.Kind.GROUP)
+    with pytest.raises(ValidationError, match="merge into a branch, general branch or committee"):
+        dissolve_organization(SYSTEM, org, on=TODAY, into=group)
     with pytest.raises(Http404):
         dissolve_organization(world.secretary_a, world.branch_b1, on=TODAY)
     with pytest.raises(Http404):
