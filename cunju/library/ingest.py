@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,6 +47,7 @@ from .models import (
 )
 from .pipeline import derived_prefix, publish_documents
 from .rules import PRICE_MAX, PRICE_MIN
+from .templatetags.library import filesize
 
 CHUNK = 1 << 20
 
@@ -90,7 +90,7 @@ def receive(upload: Any, folder: Path) -> tuple[Path, int, str, str]:
             if size > limit:
                 raise ValidationError(
                     _("The file is larger than %(limit)s, the most the library takes.")
-                    % {"limit": filesizeformat(limit)},
+                    % {"limit": filesize(limit)},
                     code="too_large",
                 )
             digest.update(chunk)

@@ -235,7 +235,7 @@ def review_upload(actor: Any, document: Document, approve: bool, note: str = "")
 
 @action("library.dismiss_report", gettext_lazy("Dismiss a report"))
 def dismiss_report(actor: Any, report: Report, note: str = "") -> Report:
-    """The document stays; the reporter is told."""
+    """The document stays; the reporter and the uploader are told."""
     require(actor, MODERATE)
     report = (
         Report.objects.for_user(actor)
@@ -260,6 +260,12 @@ def dismiss_report(actor: Any, report: Report, note: str = "") -> Report:
         **_quoted(report.document),
     )
     notify(report.reporter, [message, *_note(note)], "")
+    # The uploader is told the outcome too (not who reported).
+    kept = Message(
+        gettext_noop("A report about your document «%(title)s» was reviewed; the document stays."),
+        **_quoted(report.document),
+    )
+    notify(report.document.uploader, [kept, *_note(note)], report.document.get_absolute_url())
     describe(report, {"status": [Status.OPEN, Status.DISMISSED], "note": note})
     return report
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,7 @@ from django.core.management.base import CommandError
 
 from cunju.library.models import Document, Moderation, Processing
 from cunju.library.samples import make_pdf, make_txt
+from cunju.library.templatetags.library import filesize
 from tests.library.test_ingest import make_town, upload
 
 
@@ -136,6 +138,12 @@ def test_show_without_json_reads_like_the_document_page(town, tmp_path):
     out, _err = run("show", str(document.pk))
     assert out.startswith("页\n")
     assert "1、逐页文字" in out and "\n2、第2页" in out
+    # Every label in the interface's language, the size as the page shows it.
+    chinese = io.StringIO()
+    call_command("library", "--language", "zh-hans", "show", str(document.pk), stdout=chinese)
+    assert "上传时间: " in chinese.getvalue() and "Uploaded" not in chinese.getvalue()
+    size = filesize(document.stored_file.size_bytes)
+    assert re.search(r"\d\.\d\d KB$", size) and f"  ·  {size}  ·  " in out
 
 
 def test_show_answers_only_for_documents_the_user_may_read(town, tmp_path):

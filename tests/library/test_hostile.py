@@ -10,6 +10,7 @@ reason in plain words.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -313,6 +314,38 @@ def test_libreoffice_dying_under_a_file_every_time_fails_that_file_only(town, wa
     assert derived(stored) == []
     after, _ = upload(town.member_a, make_docx(tmp_path / "之后.docx", "之后的文件", 1))
     assert after.stored_file.status == Processing.READY
+
+
+class Staller(Crasher):
+    """Stops LibreOffice (SIGSTOP: it hangs) as soon as it is working on a job, once."""
+
+    def run(self) -> None:
+        while not self.kills and not self.stopped.is_set():
+            pid = self.service.soffice_pid
+            if self.service.in_flight and pid:
+                for victim in office_processes(pid) or [pid]:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(victim, signal.SIGSTOP)
+                self.kills += 1
+            time.sleep(0.005)
+
+
+def test_libreoffice_hanging_by_itself_is_replaced_and_the_file_converted(
+    town, warm, tmp_path, settings
+):
+    # A hang that is not the file's fault (LibreOffice stops answering): the job runs over,
+    # and a fresh LibreOffice converts the file on the second try.
+    settings.CUNJU_OFFICE_TIMEOUT_BASE = 10
+    settings.CUNJU_OFFICE_TIMEOUT_PER_MB = 0
+    staller = Staller(warm, times=1)
+    staller.start()
+    try:
+        document, _ = upload(town.member_a, make_docx(tmp_path / "卡住.docx", "卡住一次", 1))
+    finally:
+        staller.stopped.set()
+        staller.join(5)
+    assert staller.kills == 1
+    assert document.stored_file.status == Processing.READY
 
 
 def test_libreoffice_hanging_is_killed_at_the_time_limit(town, warm, tmp_path, settings):

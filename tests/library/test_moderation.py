@@ -162,7 +162,7 @@ def test_only_moderators_moderate(world):
     assert client_for(world.member_a).get(reverse("library:moderation")).status_code == 403
 
 
-def test_dismissing_a_report_keeps_the_document_and_tells_the_reporter(world):
+def test_dismissing_a_report_keeps_the_document_and_tells_the_reporter_and_uploader(world):
     report = report_document(world.member_a, world.doc_a, "mismatch")
     response = client_for(world.secretary_a).post(
         reverse("library:decide-report", args=[report.pk]), {"note": "内容与标题一致"}
@@ -175,6 +175,10 @@ def test_dismissing_a_report_keeps_the_document_and_tells_the_reporter(world):
     assert Document.objects.get(pk=world.doc_a.pk).moderation == Moderation.PUBLISHED
     assert notices_of(world.member_a) == [
         "Your report about «党员学习笔记» was reviewed; the document stays.\nNote: 内容与标题一致"
+    ]
+    assert notices_of(world.clerk_a) == [
+        "A report about your document «党员学习笔记» was reviewed; the document stays.\n"
+        "Note: 内容与标题一致"
     ]
     with pytest.raises(ValidationError):
         dismiss_report(world.secretary_a, report)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cunju.library.models import Moderation, Page, Reading
 from cunju.library.templatetags.library import download_label, filesize, reflow
@@ -231,6 +231,12 @@ def test_a_failed_conversion_shows_its_reason_and_a_retry_to_the_uploader(
     doc.stored_file.refresh_from_db()
     assert doc.stored_file.failure_reason
     assert doc.stored_file.failure_reason in body
+    # In Chinese, the reason too.
+    with translation.override("zh-hans"):
+        chinese = doc.stored_file.get_failure_reason_display()
+    assert chinese != doc.stored_file.failure_reason
+    zh = client_for(world.member_a, language="zh-hans").get(doc.get_absolute_url()).content
+    assert chinese in zh.decode() and doc.stored_file.failure_reason not in zh.decode()
     retry_url = reverse("library:retry", args=[doc.pk])
     assert f'action="{retry_url}"' in body
     assert "data-reading" not in body

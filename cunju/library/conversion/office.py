@@ -4,10 +4,11 @@ Starting LibreOffice costs seconds; converting a short document in a running one
 fraction of that. ``Office`` runs the listener (``listener.py``) under a Python that can
 ``import uno`` and keeps it alive across jobs: each job has a time limit scaled to the file's
 size (``CUNJU_OFFICE_TIMEOUT_BASE`` + ``CUNJU_OFFICE_TIMEOUT_PER_MB`` per megabyte); a job
-that runs over kills the listener and its LibreOffice (one process group) and fails; a
-crash is retried once on a fresh LibreOffice; after ``CUNJU_OFFICE_RESTART_AFTER`` jobs
-LibreOffice is restarted to shed what it leaks. When the warm path cannot run (no UNO
-bridge, LibreOffice does not come up) each job runs ``soffice --convert-to`` on its own.
+that runs over kills the listener and its LibreOffice (one process group); a job that
+ran over or crashed is retried once on a fresh LibreOffice, then fails; after
+``CUNJU_OFFICE_RESTART_AFTER`` jobs LibreOffice is restarted to shed what it leaks. When the
+warm path cannot run (no UNO bridge, LibreOffice does not come up) each job runs ``soffice
+--convert-to`` on its own.
 ``CUNJU_OFFICE_PYTHON`` names the interpreter with the bridge (``none``: one-shot only).
 
 One ``Office`` per process (``office()``), one job at a time; profiles live under
@@ -372,13 +373,17 @@ class Office:
                         timeout,
                     )
                 except TimeoutError:
+                    # LibreOffice may have hung by itself (it does, after many jobs): once more
+                    # on a fresh one, then the file is taken to be too slow.
                     log.warning(
                         "converting %s ran over %.0f s: LibreOffice killed", source, timeout
                     )
                     listener.kill()
                     self.listener = None
                     _remove(target)
-                    raise ConversionFailed(errors.TOO_SLOW, f"over {timeout:.0f} s") from None
+                    if attempt == 2:
+                        raise ConversionFailed(errors.TOO_SLOW, f"over {timeout:.0f} s") from None
+                    continue
                 finally:
                     self.in_flight = False
                 if answer is None or answer.get("error") == "crash":

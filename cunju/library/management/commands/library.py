@@ -270,23 +270,26 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(facts, ensure_ascii=False, indent=2))
             return
-        from django.template.defaultfilters import filesizeformat
+        from cunju.library.templatetags.library import filesize
 
+        # Labels are translated outside the f-strings, where the message extractor finds them.
+        status, category = _("Status"), _("Category")
+        uploaded, preview = translation.pgettext("upload date", "Uploaded"), _("Preview")
         lines = [
             document.title,
             f"  ID: {document.pk}  ·  {stored.get_format_display()}  ·  "
-            f"{filesizeformat(stored.size_bytes)}  ·  "
+            f"{filesize(stored.size_bytes)}  ·  "
             + (
                 translation.ngettext("%(n)d page", "%(n)d pages", stored.page_count)
                 % {"n": stored.page_count}
                 if stored.page_count
                 else "—"
             ),
-            f"  {_('Status')}: {document.get_status_display()}"
+            f"  {status}: {document.get_status_display()}"
             + (f" ({facts['failure_reason']})" if facts["failure_reason"] else ""),
-            f"  {_('Category')}: {facts['category'] or '—'}  ·  "
-            f"{_('Uploaded')}: {timezone.localtime(document.created_at):%Y-%m-%d}",
-            f"  {_('Preview')}: " + (", ".join(str(n) for n in previewed) if previewed else "—"),
+            f"  {category}: {facts['category'] or '—'}  ·  "
+            f"{uploaded}: {timezone.localtime(document.created_at):%Y-%m-%d}",
+            f"  {preview}: " + (", ".join(str(n) for n in previewed) if previewed else "—"),
             "",
         ]
         lines += [f"{p.number}、{p.text}" for p in pages]
