@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from cunju.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -30,6 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         bind = options["bind"]
+        # The static files as this version has them (WhiteNoise serves them from the manifest,
+        # and a page naming a file missing there fails): a second at each start.
+        call_command("collectstatic", interactive=False, verbosity=0)
         if options["banner"]:
             self.banner(bind)
         env = {
