@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from cunju.accounts.models import User
 from cunju.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from cunju.organizations.history import as_of
 from cunju.organizations.models import Organization
 from cunju.places.models import Place
 from tests.world import client_for
@@ -101,3 +103,11 @@ def test_reset_starts_over_with_the_same_data(loaded):
     # Same names and ID numbers, down to the check character.
     assert [u[4] for u in again["users"]] == [u[4] for u in loaded["users"]]
     assert User.objects.get(username="demo-member").check_password(DEMO_PASSWORD)
+
+
+def test_a_village_branch_was_merged_when_its_community_was_formed(loaded):
+    old = Organization.objects.get(name="下塘村党支部")
+    assert (old.dissolved_on, old.merged_into.name) == (dt.date(2019, 6, 1), "南湾村党支部")
+    assert not Organization.objects.current().filter(pk=old.pk).exists()
+    assert as_of(old, dt.date(2019, 5, 31)).name == "下塘村党支部"
+    assert as_of(old, dt.date(2019, 6, 1)) is None

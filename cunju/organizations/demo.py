@@ -9,7 +9,7 @@ from cunju.core.system import SYSTEM
 from cunju.places.actions import create_place, merge_into_community
 from cunju.places.models import Place
 
-from .actions import create_organization, elect_committee
+from .actions import create_organization, dissolve_organization, elect_committee
 from .models import CommitteeMember, Organization
 
 K = Place.Kind
@@ -137,6 +137,21 @@ def load(world: dict[str, Any]) -> str:
             name=f"新桥村党支部{group}",
             place=first.place,
         )
+    # 下塘村 went into 南湾村 when 湖滨社区 was formed (村居合一): its branch was merged into
+    # 南湾村党支部 then, and the tree as of an earlier date still shows it.
+    nanwan = world["branches"][1]
+    merged = create_organization(
+        SYSTEM,
+        parent=nanwan.parent,
+        kind=OK.BRANCH,
+        category=C.VILLAGE,
+        name="下塘村党支部",
+        place=nanwan.place,
+        founded_on=dt.date(1998, 7, 1),
+    )
+    dissolve_organization(
+        SYSTEM, merged, on=MERGED_ON[0], into=nanwan, reason="村居合一：下塘村并入南湾村"
+    )
     terms = elect_demo_committees(world)
     return (
         f"{Place.objects.count()} places, {Organization.objects.count()} Party organizations "
