@@ -36,6 +36,19 @@ ON = dt.date(2025, 9, 1)
 DAY_BEFORE = ON - dt.timedelta(days=1)
 
 
+def inflow(org: Organization, since: dt.date):
+    """A member of elsewhere taking part in ``org``'s life since ``since``."""
+    return register_inflow(
+        SYSTEM,
+        organization=org,
+        name="李来苏",
+        home_organization="中共合肥市某村党支部",
+        place="南湾村5组",
+        region_code="340104",
+        away_since=since,
+    )
+
+
 def test_an_empty_branch_is_dissolved_and_kept_in_its_history(world):
     org = branch(world.committee_a, "南湾村党支部", founded_on=FOUNDED)
     dissolve_organization(SYSTEM, org, on=ON, reason="村庄撤并")
@@ -133,15 +146,7 @@ def test_a_dissolved_organization_can_no_longer_be_chosen_or_changed(world):
     attempts = [
         lambda: member(org),
         lambda: move_member(SYSTEM, someone, organization=org, on=TODAY),
-        lambda: register_inflow(
-            SYSTEM,
-            organization=org,
-            name="李来苏",
-            home_organization="中共合肥市某村党支部",
-            place="南湾村5组",
-            region_code="340104",
-            away_since=TODAY,
-        ),
+        lambda: inflow(org, TODAY),
         lambda: branch(org, "第一党小组", kind=Organization.Kind.GROUP),
         lambda: move_organization(SYSTEM, world.branch_a2, parent=org, on=TODAY),
         lambda: move_organization(SYSTEM, org, parent=world.committee_b, on=TODAY),
@@ -177,15 +182,7 @@ def test_people_in_development_go_where_it_is_merged(world):
         education=Education.BACHELOR,
         occupation=Occupation.FARMER,
     )
-    guest = register_inflow(
-        SYSTEM,
-        organization=org,
-        name="李来苏",
-        home_organization="中共合肥市某村党支部",
-        place="南湾村5组",
-        region_code="340104",
-        away_since=TODAY - dt.timedelta(days=200),
-    )
+    guest = inflow(org, TODAY - dt.timedelta(days=200))
     with pytest.raises(ValidationError) as error:
         dissolve_organization(SYSTEM, org, on=TODAY)
     assert "0 members, 0 organizations under it and 2 people in development" in str(error.value)
