@@ -109,6 +109,7 @@ def _check_assignment(actor: User, role: str, scope: Any) -> None:
         raise ValidationError({"scope": _("Every role except system administrator needs a scope.")})
     if scope is not None:
         ensure_in_scope(actor, scope)
+        scope.check_current("scope")
 
 
 @action("accounts.create_user", gettext_lazy("Add a user"))

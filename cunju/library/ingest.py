@@ -124,6 +124,7 @@ def home_organization(actor: Any, shared_with: Organization | None) -> Organizat
 def _shared_with(organization: Organization, shared_with: Organization | None) -> Organization:
     if shared_with is None:
         return _top(organization)
+    shared_with.check_current("shared_with")
     if not organization.path.startswith(shared_with.path):
         raise ValidationError(
             {

@@ -663,6 +663,7 @@ def add_post(
     _open_file(actor, member)
     if organization is not None:
         ensure_in_scope(actor, organization)
+        organization.check_current("organization")
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the post.")})

@@ -26,7 +26,7 @@ from cunju.places.models import Place
 from . import rules, tallies
 from .history import as_of, open_version
 from .models import CommitteeMember, Organization, OrganizationVersion, Term
-from .signals import subtree_moved
+from .signals import organization_merged, subtree_moved
 
 
 @action("organizations.create_organization", gettext_lazy("Set up a Party organization"))
@@ -362,6 +362,51 @@ def _work_in_progress(org: Organization) -> tuple[QuerySet, QuerySet, list[str]]
     return applicants, inflow, blockers
 
 
+def _check_dissolution_date(org: Organization, on: dt.date) -> None:
+    """Nothing at ``org`` may have happened after ``on``: a member's record there (a move in or
+    out, a death), its committee's election or a seat or post taken up there. Otherwise
+    its history would run on past its end."""
+    from cunju.members.models import MembershipPeriod, Post
+
+    later: dict[str, dt.date] = {}
+    periods = MembershipPeriod.objects.filter(organization=org).filter(
+        Q(valid_from__gt=on) | Q(valid_to__gt=on)
+    )
+    for period in periods.select_related("member"):
+        day = max(d for d in (period.valid_from, period.valid_to) if d is not None)
+        later[period.member.name] = max(day, later.get(period.member.name, day))
+    posts = Post.objects.filter(organization=org, ended_on__isnull=True, started_on__gt=on)
+    for post in posts.select_related("member"):
+        later[post.member.name] = max(post.started_on, later.get(post.member.name, post.started_on))
+    if later:
+        last = max(later.values())
+        names = sorted(later, key=lambda name: later[name], reverse=True)[:5]
+        raise ValidationError(
+            {
+                "on": _(
+                    "The records of %(names)s at this organization change after this date, "
+                    "the last on %(date)s: give that date or later."
+                )
+                % {"names": "、".join(names), "date": last.isoformat()}
+            }
+        )
+    term = org.terms.filter(ended_on__isnull=True).first()
+    if term is not None:
+        started = max(
+            [
+                term.elected_on,
+                *term.seats.filter(ended_on__isnull=True).values_list("started_on", flat=True),
+            ]
+        )
+        if started > on:
+            raise ValidationError(
+                {
+                    "on": _("Its committee changed on %(date)s: give that date or later.")
+                    % {"date": started.isoformat()}
+                }
+            )
+
+
 @action(
     "organizations.dissolve_organization", gettext_lazy("Dissolve or merge a Party organization")
 )
@@ -388,6 +433,8 @@ def dissolve_organization(
     require(actor, "organizations.change_organization")
     ensure_in_scope(actor, org)
     describe(org)
+    # Locked and read again: a second dissolution or merge of it waits, then finds it gone.
+    given, org = org, Organization.objects.select_for_update().get(pk=org.pk)
     org.check_current("into")
     if org.parent_id is None:
         raise ValidationError({"into": _("The top organization of a tree cannot be dissolved.")})
@@ -403,6 +450,7 @@ def dissolve_organization(
                 {"into": _("An organization cannot be merged into itself or what is under it.")}
             )
     check_change_date(org, on)
+    _check_dissolution_date(org, on)
     if into is not None:
         _check_new_parent(into, on)
     applicants, inflow, blockers = _work_in_progress(org)
@@ -410,10 +458,9 @@ def dissolve_organization(
         raise ValidationError(
             {"into": [_("%(org)s cannot be dissolved yet:") % {"org": org.name}, *blockers]}
         )
+    # Inactive ones too: reactivated, they would work in an organization that is gone.
     users = list(
-        User.objects.filter(scope=org, is_active=True)
-        .order_by("username")
-        .values_list("username", flat=True)
+        User.objects.filter(scope=org).order_by("username").values_list("username", flat=True)
     )
     if users:
         raise ValidationError(
@@ -445,7 +492,9 @@ def dissolve_organization(
         )
     why = reason
     if into is not None and not reason:
-        why = _("Merged into %(org)s") % {"org": into.name}
+        # Stored in the members' records: in the site's language, as seat posts are.
+        with translation.override(settings.LANGUAGE_CODE):
+            why = _("Merged into %(org)s") % {"org": into.name}
     for child in children:
         move_organization(actor, child, parent=into, on=on, reason=why)
     for member in members:
@@ -456,12 +505,21 @@ def dissolve_organization(
     term = org.terms.filter(ended_on__isnull=True).first()
     if term is not None:
         _close_term(term, on)
+    # Posts held at it (a group leader, say) end with it.
+    for post in Post.objects.filter(organization=org, ended_on__isnull=True).select_related(
+        "organization"
+    ):
+        close_post(post, on)
     current = org.versions.filter(valid_to__isnull=True)
     # A version opened that very day covers no day once closed.
     current.filter(valid_from=on).delete()
     current.update(valid_to=on)
     org.dissolved_on, org.merged_into = on, into
     org.save(update_fields=["dissolved_on", "merged_into", "updated_at"])
+    given.dissolved_on, given.merged_into = on, into  # the caller's copy says so too
+    if into is not None:
+        # Apps holding copies of it (library documents) hand them to where it went.
+        organization_merged.send(Organization, old=org, new=into)
     describe(
         org,
         {

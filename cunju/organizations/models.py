@@ -117,12 +117,20 @@ class Organization(NamePinyinMixin, TreeNode):
         return self.dissolved_on is not None
 
     def check_current(self, field: str) -> None:
-        """Refuse, on ``field``, a change that needs the organization to exist today."""
-        if self.dissolved_on is not None:
+        """Refuse, on ``field``, a change that needs the organization to exist today. Read from
+        the database: the instance may have been loaded before it was dissolved."""
+        dissolved = self.dissolved_on
+        if dissolved is None and self.pk is not None:
+            dissolved = (
+                Organization.objects.filter(pk=self.pk)
+                .values_list("dissolved_on", flat=True)
+                .first()
+            )
+        if dissolved is not None:
             raise ValidationError(
                 {
                     field: _("%(org)s was dissolved on %(date)s.")
-                    % {"org": self.name, "date": self.dissolved_on.isoformat()}
+                    % {"org": self.name, "date": dissolved.isoformat()}
                 }
             )
 

@@ -444,7 +444,7 @@ def organization_dissolve(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.dissolve_organization(request.user, org, **form.cleaned_data)
+            org = actions.dissolve_organization(request.user, org, **form.cleaned_data)
         except Exception as exc:
             if not apply_errors(form, exc):
                 raise

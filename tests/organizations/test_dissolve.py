@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 
-from cunju.accounts.actions import create_user
+from cunju.accounts.actions import create_user, update_user
 from cunju.core.models import AuditEvent
 from cunju.core.system import SYSTEM
 from cunju.development.actions import register_applicant
-from cunju.members.actions import change_status, move_member
+from cunju.library.management.commands.library import Command as LibraryCommand
+from cunju.library.samples import make_pdf
+from cunju.library.search import search, searchable
+from cunju.members.actions import add_post, change_status, move_member
 from cunju.members.models import Education, MemberEvent, MemberStatus, Occupation
 from cunju.mobility.actions import register_inflow
 from cunju.organizations.actions import (
@@ -27,6 +30,7 @@ from cunju.organizations.counts import subtree_counts
 from cunju.organizations.history import as_of, nodes_as_of
 from cunju.organizations.models import Organization, OrganizationVersion
 from cunju.organizations.picker import Offer
+from tests.library.test_ingest import upload
 from tests.organizations.people import branch, member, members
 from tests.world import client_for
 
@@ -124,7 +128,8 @@ def test_merging_moves_the_members_and_groups_and_keeps_the_numbers_before(world
         person.refresh_from_db()
         assert (person.organization, person.org_path) == (into, into.path)
         event = person.events.get(kind=MemberEvent.Kind.TRANSFERRED)
-        assert (event.date, event.data["reason"]) == (ON, f"Merged into {into.name}")
+        # In the site's language, whatever the clerk's.
+        assert (event.date, event.data["reason"]) == (ON, f"并入{into.name}")
     gone.refresh_from_db()
     assert gone.organization == org
     # Numbers: before the date the members counted in the old branch, from it in the new one.
@@ -277,3 +282,100 @@ def test_the_merge_form_offers_neither_the_organization_nor_what_is_under_it(wor
     assert found.json()["results"] == []
     offered = client.get(reverse("organizations:picker"), {"q": "南湾"}).json()["results"]
     assert {r["pk"] for r in offered} == {org.pk, group.pk}
+
+
+# --- What happened there after the date, and what it leaves behind -------------------------
+
+
+def test_a_dissolution_cannot_be_dated_before_what_happened_there(world):
+    org = branch(world.committee_a, "南湾村党支部", founded_on=FOUNDED)
+    moved, died = member(org, name="王离开"), member(org, name="李故去")
+    later = TODAY - dt.timedelta(days=10)
+    move_member(SYSTEM, moved, organization=world.branch_a2, on=later)
+    change_status(SYSTEM, died, status=MemberStatus.DECEASED, on=later - dt.timedelta(days=1))
+    with pytest.raises(ValidationError) as error:
+        dissolve_organization(SYSTEM, org, on=ON)
+    assert "王离开、李故去" in str(error.value) and f"the last on {later}" in str(error.value)
+    dissolve_organization(SYSTEM, org, on=later)
+    nodes = {n.pk: n for n in nodes_as_of(later, OrganizationVersion.objects.all())}
+    assert org.pk not in nodes
+    counted = subtree_counts([nodes[world.committee_a.pk]], on=later)[world.committee_a.pk]
+    children = [n for n in nodes.values() if n.parent_id == world.committee_a.pk]
+    parts = subtree_counts(children, on=later)
+    assert counted.total == sum(parts[n.pk].total for n in children)
+
+
+def test_a_dissolution_cannot_be_dated_before_its_committee_was_elected(world):
+    org = branch(world.committee_a, "南湾村党支部", founded_on=FOUNDED)
+    elected = TODAY - dt.timedelta(days=10)
+    elect_committee(SYSTEM, org, elected_on=elected)
+    with pytest.raises(ValidationError, match=f"Its committee changed on {elected}"):
+        dissolve_organization(SYSTEM, org, on=ON)
+
+
+def test_posts_held_there_end_with_it(world):
+    org = branch(world.committee_a, "南湾村党支部")
+    person = member(org)
+    post = add_post(SYSTEM, person, title="组织委员", started_on=FOUNDED, organization=org)
+    dissolve_organization(SYSTEM, org, on=TODAY, into=world.branch_a2)
+    post.refresh_from_db()
+    assert post.ended_on == TODAY
+    with pytest.raises(ValidationError, match="was dissolved"):
+        add_post(SYSTEM, person, title="宣传委员", started_on=FOUNDED, organization=org)
+
+
+def test_accounts_cannot_work_in_a_dissolved_organization(world):
+    org = branch(world.committee_a, "南湾村党支部")
+    clerk = create_user(
+        SYSTEM,
+        username="nanwan-clerk",
+        full_name="王南湾",
+        role="member",
+        scope=org,
+        password="Nanwan@2026pass",
+    )
+    update_user(SYSTEM, clerk, is_active=False)
+    # Even an inactive account: reactivated, it would work in an organization that is gone.
+    with pytest.raises(ValidationError, match="another scope first: nanwan-clerk"):
+        dissolve_organization(SYSTEM, org, on=TODAY)
+    update_user(SYSTEM, clerk, scope=world.branch_a2)
+    dissolve_organization(SYSTEM, org, on=TODAY)
+    with pytest.raises(ValidationError, match="was dissolved"):
+        update_user(SYSTEM, clerk, scope=org)
+    with pytest.raises(ValidationError, match="was dissolved"):
+        create_user(
+            SYSTEM,
+            username="nanwan-2",
+            full_name="李南湾",
+            role="member",
+            scope=org,
+            password="Nanwan@2026pass",
+        )
+
+
+def test_the_documents_of_a_merged_branch_go_where_it_went(world, tmp_path):
+    org = branch(world.committee_a, "南湾村党支部")
+    document, _ = upload(
+        world.admin, make_pdf(tmp_path / "南湾村学习资料.pdf", "南湾村学习资料", 2), shared_with=org
+    )
+    reader = create_user(
+        SYSTEM,
+        username="huabin-reader",
+        full_name="花苑读者",
+        role="member",
+        scope=world.branch_a2,
+        password="Huabin@2026pass",
+    )
+    assert (document.organization, document.shared_with) == (org, org)
+    assert not searchable(reader).filter(pk=document.pk).exists()
+    dissolve_organization(SYSTEM, org, on=TODAY, into=world.branch_a2)
+    document.refresh_from_db()
+    assert (document.organization, document.shared_with) == (world.branch_a2, world.branch_a2)
+    assert document.org_path == document.shared_path == world.branch_a2.path
+    assert searchable(reader).filter(pk=document.pk).exists()
+    assert document.pk in [hit.document.pk for hit in search(reader, "南湾村学习资料")]
+    # Nothing new is shared with it, and the command line takes the living namesake.
+    with pytest.raises(ValidationError, match="was dissolved"):
+        upload(world.admin, make_pdf(tmp_path / "另一份.pdf", "另一份", 1), shared_with=org)
+    again = branch(world.committee_a, "南湾村党支部")
+    assert LibraryCommand().organization("南湾村党支部") == again

@@ -194,8 +194,9 @@ class Command(BaseCommand):
             return None
         from cunju.organizations.models import Organization
 
-        found = Organization.objects.filter(name=value).first() or (
-            Organization.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        current = Organization.objects.current()
+        found = current.filter(name=value).first() or (
+            current.filter(pk=int(value)).first() if value.isdigit() else None
         )
         if found is None:
             raise CommandError(_("No organization %(value)s.") % {"value": value})
