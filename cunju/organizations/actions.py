@@ -419,8 +419,8 @@ def dissolve_organization(
     reason: str = "",
 ) -> Organization:
     """Dissolve ``org`` from the date ``on`` (撤销) or, with ``into``, merge it into another
-    organization (合并): its members and the organizations under it move there on that date,
-    then it is dissolved.
+    organization (合并): its members and the organizations under it move there on that date
+    (a Party group where one of the same name is, merged into it), then it is dissolved.
 
     A dissolved organization keeps its row and its history: its last version ends on ``on``,
     so the tree and the numbers as of an earlier date still show it, and later ones do not.
@@ -441,7 +441,7 @@ def dissolve_organization(
     if into is not None:
         ensure_in_scope(actor, into)
         into.check_current("into")
-        if into.kind == Organization.Kind.GROUP:
+        if into.kind == Organization.Kind.GROUP and org.kind != Organization.Kind.GROUP:
             raise ValidationError(
                 {"into": _("Organizations merge into a branch, general branch or committee.")}
             )
@@ -495,8 +495,18 @@ def dissolve_organization(
         # Stored in the members' records: in the site's language, as seat posts are.
         with translation.override(settings.LANGUAGE_CODE):
             why = _("Merged into %(org)s") % {"org": into.name}
+    namesakes = (
+        {}
+        if into is None
+        else {(c.name, c.kind): c for c in Organization.objects.current().filter(parent=into)}
+    )
     for child in children:
-        move_organization(actor, child, parent=into, on=on, reason=why)
+        twin = namesakes.get((child.name, child.kind))
+        if twin is not None and child.kind == Organization.Kind.GROUP:
+            # Two branches' 第一党小组 become one.
+            dissolve_organization(actor, child, on=on, into=twin, reason=why)
+        else:
+            move_organization(actor, child, parent=into, on=on, reason=why)
     for member in members:
         move_member(actor, member, organization=into, on=on, reason=why)
     # Their development goes on in the organization merged into, as their life there does.

@@ -379,3 +379,23 @@ def test_the_documents_of_a_merged_branch_go_where_it_went(world, tmp_path):
         upload(world.admin, make_pdf(tmp_path / "另一份.pdf", "另一份", 1), shared_with=org)
     again = branch(world.committee_a, "南湾村党支部")
     assert LibraryCommand().organization("南湾村党支部") == again
+
+
+def test_groups_of_one_name_become_one_in_a_merge(world):
+    org = branch(world.committee_a, "南湾村党支部")
+    group = branch(org, "第一党小组", kind=Organization.Kind.GROUP)
+    other = branch(org, "第二党小组", kind=Organization.Kind.GROUP)
+    twin = branch(world.branch_a2, "第一党小组", kind=Organization.Kind.GROUP)
+    leader = add_post(SYSTEM, member(org), title="党小组长", started_on=FOUNDED, organization=group)
+    dissolve_organization(SYSTEM, org, on=TODAY, into=world.branch_a2)
+    group.refresh_from_db()
+    other.refresh_from_db()
+    leader.refresh_from_db()
+    assert (group.dissolved_on, group.merged_into) == (TODAY, twin)
+    assert other.parent == world.branch_a2 and other.dissolved_on is None
+    assert leader.ended_on == TODAY
+    groups = Organization.objects.current().filter(parent=world.branch_a2)
+    assert sorted(groups.values_list("name", flat=True)) == ["第一党小组", "第二党小组"]
+    # A branch still does not merge into a group.
+    with pytest.raises(ValidationError, match="merge into a branch"):
+        dissolve_organization(SYSTEM, world.branch_a2, on=TODAY, into=twin)
