@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -118,14 +118,15 @@ class Organization(NamePinyinMixin, TreeNode):
 
     def check_current(self, field: str) -> None:
         """Refuse, on ``field``, a change that needs the organization to exist today. Read from
-        the database: the instance may have been loaded before it was dissolved."""
+        the database: the instance may have been loaded before it was dissolved. Inside an
+        action (a transaction) its row stays locked to the end: an action putting something
+        in it and its dissolution, which locks it too, go one after the other."""
         dissolved = self.dissolved_on
         if dissolved is None and self.pk is not None:
-            dissolved = (
-                Organization.objects.filter(pk=self.pk)
-                .values_list("dissolved_on", flat=True)
-                .first()
-            )
+            row = Organization.objects.filter(pk=self.pk)
+            if transaction.get_connection().in_atomic_block:
+                row = row.select_for_update()
+            dissolved = row.values_list("dissolved_on", flat=True).first()
         if dissolved is not None:
             raise ValidationError(
                 {
