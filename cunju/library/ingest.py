@@ -124,7 +124,8 @@ def home_organization(actor: Any, shared_with: Organization | None) -> Organizat
 def _shared_with(organization: Organization, shared_with: Organization | None) -> Organization:
     if shared_with is None:
         return _top(organization)
-    shared_with.check_current("shared_with")
+    # Not locked: uploads shared with the same node (the top of a tree, mostly) would queue.
+    shared_with.check_current("shared_with", lock=False)
     if not organization.path.startswith(shared_with.path):
         raise ValidationError(
             {

@@ -116,15 +116,16 @@ class Organization(NamePinyinMixin, TreeNode):
     def is_dissolved(self) -> bool:
         return self.dissolved_on is not None
 
-    def check_current(self, field: str) -> None:
+    def check_current(self, field: str, *, lock: bool = True) -> None:
         """Refuse, on ``field``, a change that needs the organization to exist today. Read from
         the database: the instance may have been loaded before it was dissolved. Inside an
-        action (a transaction) its row stays locked to the end: an action putting something
-        in it and its dissolution, which locks it too, go one after the other."""
+        action (a transaction) its row stays locked to the end (unless ``lock`` is False): an
+        action putting something in it and its dissolution, which locks it too, go one after
+        the other."""
         dissolved = self.dissolved_on
         if dissolved is None and self.pk is not None:
             row = Organization.objects.filter(pk=self.pk)
-            if transaction.get_connection().in_atomic_block:
+            if lock and transaction.get_connection().in_atomic_block:
                 row = row.select_for_update()
             dissolved = row.values_list("dissolved_on", flat=True).first()
         if dissolved is not None:
