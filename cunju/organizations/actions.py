@@ -434,7 +434,7 @@ def dissolve_organization(
     ensure_in_scope(actor, org)
     describe(org)
     # Locked and read again: a second dissolution or merge of it waits, then finds it gone.
-    given, org = org, Organization.objects.select_for_update().get(pk=org.pk)
+    given, org = org, Organization.objects.select_for_update(no_key=True).get(pk=org.pk)
     org.check_current("into")
     if org.parent_id is None:
         raise ValidationError({"into": _("The top organization of a tree cannot be dissolved.")})

@@ -126,7 +126,9 @@ class Organization(NamePinyinMixin, TreeNode):
         if dissolved is None and self.pk is not None:
             row = Organization.objects.filter(pk=self.pk)
             if lock and transaction.get_connection().in_atomic_block:
-                row = row.select_for_update()
+                # Not a key lock: rows that refer to it (a member's, a tally's) are written
+                # meanwhile by other actions, which a full lock would hold up into deadlocks.
+                row = row.select_for_update(no_key=True)
             dissolved = row.values_list("dissolved_on", flat=True).first()
         if dissolved is not None:
             raise ValidationError(
