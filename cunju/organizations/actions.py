@@ -20,7 +20,7 @@ from cunju.core.rules import rule
 from cunju.core.scoping import ensure_in_scope
 from cunju.core.tree import subtree_q
 from cunju.members.actions import close_post, open_post
-from cunju.members.models import Post
+from cunju.members.models import ACTIVE_STATUSES, MemberStatus, Post
 from cunju.places.models import Place
 
 from . import rules, tallies
@@ -338,7 +338,7 @@ def move_organization(
 
 # Register statuses of members who still belong to an organization: they go where it is
 # merged, and an organization cannot be dissolved while it has any.
-STAYING_STATUSES = ("probationary", "full", "suspended")
+STAYING_STATUSES = (*ACTIVE_STATUSES, MemberStatus.SUSPENDED)
 
 
 def _work_in_progress(org: Organization) -> tuple[QuerySet, QuerySet, list[str]]:
